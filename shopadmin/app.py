@@ -1,0 +1,96 @@
+"""The application factory: extensions, blueprints, admin, CLI, error handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from shopadmin.config import load_config
+from shopadmin.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _init_admin(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from shopadmin.core.i18n import select_locale
+    from shopadmin.core.web import register_request_hooks
+    from shopadmin.staff.services import load_session_user
+
+    import shopadmin.models  # noqa: F401  - every model registered before mappers configure
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), compare_type=True, render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_session_user)
+
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
+    register_request_hooks(app)
+
+
+def _migrations_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from shopadmin.core.api import api
+    from shopadmin.core.health import bp as health_bp
+    from shopadmin.staff import api as staff_api
+    from shopadmin.staff.views import bp as auth_bp
+    from shopadmin.tenants import api as tenants_api
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+
+    api.init_app(app)
+    for module in (staff_api, tenants_api):
+        csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to forge
+        api.register_blueprint(module.blp)
+
+
+def _init_admin(app: Flask) -> None:
+    from shopadmin.core.admin import SecureIndexView
+    from shopadmin.staff.admin import MembershipAdmin, UserAdmin
+    from shopadmin.staff.models import Membership, User
+    from shopadmin.tenants.admin import ShopAdmin, TaxRuleAdmin
+    from shopadmin.tenants.models import Shop, TaxRule
+
+    admin = Admin(
+        app,
+        name="shopadmin",
+        index_view=SecureIndexView(name=_l("Dashboard"), url="/admin"),
+        theme=Bootstrap4Theme(swatch="cerulean", base_template="admin/shopadmin_base.html"),
+    )
+    admin.add_view(ShopAdmin(Shop, name=_l("Shops"), endpoint="shops"))
+    admin.add_view(TaxRuleAdmin(TaxRule, name=_l("Tax rules"), endpoint="tax_rules"))
+    admin.add_view(UserAdmin(User, name=_l("Users"), endpoint="users", category=_l("Staff")))
+    admin.add_view(MembershipAdmin(Membership, name=_l("Memberships"), endpoint="memberships", category=_l("Staff")))
+
+
+def _register_cli(app: Flask) -> None:
+    from shopadmin.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""Cross-cutting parts every domain uses: access, scoping, unit of work, jobs, errors."""

@@ -1,0 +1,166 @@
+"""One place for access: who sees which shops, and who may do what on them.
+
+* ``Role`` orders the staff roles; a higher role may do all a lower one may.
+* ``PERMISSIONS`` is the registry: every action names the lowest role that may do it
+  (``None`` means superadmin only). Routes declare one of these; services check it.
+* ``Access`` is the context built once per request, CLI command or job and handed to
+  every service. It knows the visible shops (memberships on a B2B master reach its
+  sub-shops with the same role) and answers ``require(permission, shop_id)`` with the
+  contract's rule: outside the scope -> ``NotFound``, inside but beyond the role ->
+  ``Forbidden``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from shopadmin.core.errors import Forbidden, NotFound
+
+
+class Role(enum.IntEnum):
+    CSR = 1
+    SUPERVISOR = 2
+    MANAGER = 3
+    OWNER = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Role:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown role {value!r}") from None
+
+
+class Permission(enum.StrEnum):
+    SHOP_VIEW = "shop.view"
+    SHOP_SETTINGS = "shop.settings"
+    SHOP_CREATE = "shop.create"
+    SUBSHOP_CREATE = "shop.create_subshop"
+    TAX_RULE_VIEW = "tax_rule.view"
+    TAX_RULE_MANAGE = "tax_rule.manage"
+    MEMBER_VIEW = "member.view"
+    MEMBER_MANAGE = "member.manage"
+    USER_VIEW = "user.view"
+    USER_CREATE = "user.create"
+    USER_MANAGE = "user.manage"
+
+
+# The lowest role that may do each action; None: superadmin only.
+PERMISSIONS: dict[Permission, Role | None] = {
+    Permission.SHOP_VIEW: Role.CSR,
+    Permission.SHOP_SETTINGS: Role.MANAGER,
+    Permission.SHOP_CREATE: None,
+    Permission.SUBSHOP_CREATE: Role.OWNER,
+    Permission.TAX_RULE_VIEW: Role.CSR,
+    Permission.TAX_RULE_MANAGE: Role.MANAGER,
+    Permission.MEMBER_VIEW: Role.OWNER,
+    Permission.MEMBER_MANAGE: Role.OWNER,
+    Permission.USER_VIEW: Role.OWNER,
+    Permission.USER_CREATE: None,
+    Permission.USER_MANAGE: None,
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Why a user sees a shop: the role, and the shop whose membership grants it."""
+
+    role: Role
+    via_shop_id: int
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who is acting, and on which shops. Immutable; build one per request/command/job.
+
+    ``actor`` is a short label for audit entries (``user:12``, ``system:inbox``).
+    """
+
+    actor: str
+    user_id: int | None = None
+    is_superadmin: bool = False
+    is_system: bool = False
+    grants: Mapping[int, Grant] = field(default_factory=dict)
+    operator_id: int | None = None
+
+    @property
+    def sees_all_shops(self) -> bool:
+        return self.is_superadmin or self.is_system
+
+    @property
+    def visible_shop_ids(self) -> frozenset[int] | None:
+        """The shops this context may read; ``None`` means every shop."""
+        if self.sees_all_shops:
+            return None
+        return frozenset(self.grants)
+
+    def sees(self, shop_id: int | None) -> bool:
+        return shop_id is not None and (self.sees_all_shops or shop_id in self.grants)
+
+    def role_on(self, shop_id: int) -> Role | None:
+        grant = self.grants.get(shop_id)
+        return grant.role if grant else None
+
+    def can(self, permission: Permission, shop_id: int | None = None) -> bool:
+        if self.sees_all_shops:
+            return True
+        needed = PERMISSIONS[permission]
+        if needed is None or shop_id is None:
+            return False
+        role = self.role_on(shop_id)
+        return role is not None and role >= needed
+
+    def can_anywhere(self, permission: Permission) -> bool:
+        """True when some visible shop allows it (menus and buttons)."""
+        return self.sees_all_shops or any(self.can(permission, shop_id) for shop_id in self.grants)
+
+    def shops_allowing(self, permission: Permission) -> frozenset[int] | None:
+        if self.sees_all_shops:
+            return None
+        return frozenset(shop_id for shop_id in self.grants if self.can(permission, shop_id))
+
+    def require(self, permission: Permission, shop_id: int | None = None) -> None:
+        """Raise ``NotFound`` outside the scope, ``Forbidden`` beyond the role."""
+        if shop_id is not None and not self.sees(shop_id):
+            raise NotFound("Not found.")
+        if not self.can(permission, shop_id):
+            raise Forbidden("Your role does not allow this.", fields={"permission": str(permission)})
+
+
+ANONYMOUS = Access(actor="anonymous")
+
+
+def system_access(reason: str) -> Access:
+    """The context for jobs and platform work that truly need every shop."""
+    return Access(actor=f"system:{reason}", is_system=True)
+
+
+def grants_from_memberships(
+    memberships: Iterable[tuple[int, Role]],
+    sub_shops_of: Mapping[int, Iterable[int]],
+) -> dict[int, Grant]:
+    """Apply the master-shop rule: a membership on a master reaches its sub-shops.
+
+    Where two memberships reach one shop, the higher role wins; a direct membership is
+    preferred as the explanation when the roles are equal.
+    """
+    grants: dict[int, Grant] = {}
+
+    def offer(shop_id: int, grant: Grant) -> None:
+        current = grants.get(shop_id)
+        if current is None or grant.role > current.role:
+            grants[shop_id] = grant
+        elif grant.role == current.role and grant.via_shop_id == shop_id:
+            grants[shop_id] = grant
+
+    for shop_id, role in memberships:
+        offer(shop_id, Grant(role, shop_id))
+        for sub_id in sub_shops_of.get(shop_id, ()):
+            offer(sub_id, Grant(role, shop_id))
+    return grants

@@ -1,0 +1,215 @@
+"""Tenant scope in the ORM, the unit of work and after-commit hooks.
+
+The guard (``_apply_scope``) adds the caller's shop filter to every ORM statement that
+touches a scoped model, relationship loads included, and fails closed: a statement on
+scoped data with no ``Access`` on the session raises ``ScopeMissing``. Code that truly
+needs every shop says so with ``execution_options(all_shops=True)`` (grep for it) or runs
+under ``system_access``. Writes are checked too: a flush may only add or change rows of
+shops the context sees.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
+from sqlalchemy.sql.elements import ColumnElement
+
+from shopadmin.core.access import Access
+from shopadmin.extensions import db
+
+log = logging.getLogger(__name__)
+
+ACCESS_KEY = "shopadmin.access"
+AFTER_COMMIT_KEY = "shopadmin.after_commit"
+ALL_SHOPS = "all_shops"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ScopeMissing(RuntimeError):
+    """A statement touched shop-owned data with no access context on the session."""
+
+
+class ScopeViolation(RuntimeError):
+    """A flush tried to write a row of a shop the access context does not see."""
+
+
+class Scoped:
+    """A model whose rows are visible only within some shops.
+
+    Subclasses say how with ``scope_criteria``; ``scope_shop_id`` names the owning shop
+    of an instance for the write check (``None`` when the row has no single owner).
+    """
+
+    __scoped__: ClassVar[bool] = True
+
+    @classmethod
+    def scope_criteria(cls, shop_ids: frozenset[int]) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    def scope_shop_id(self) -> int | None:
+        raise NotImplementedError
+
+
+class ShopOwned(Scoped):
+    """A row that belongs to exactly one shop (``shop_id``)."""
+
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
+
+    @classmethod
+    def scope_criteria(cls, shop_ids: frozenset[int]) -> ColumnElement[bool]:
+        return cls.shop_id.in_(sorted(shop_ids))
+
+    def scope_shop_id(self) -> int | None:
+        return self.shop_id
+
+
+def scoped_classes() -> list[type[Scoped]]:
+    return [
+        mapper.class_
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, Scoped)
+    ]
+
+
+# -- the access context on the session ------------------------------------------------
+
+
+def current_access(session: Session | None = None) -> Access | None:
+    info = (session or db.session()).info
+    return info.get(ACCESS_KEY)
+
+
+def set_access(access: Access | None, session: Session | None = None) -> None:
+    """Bind the access context to the session (and so to its transactions)."""
+    target = session or db.session()
+    if access is None:
+        target.info.pop(ACCESS_KEY, None)
+    else:
+        target.info[ACCESS_KEY] = access
+    if target.in_transaction():
+        _publish_visible_shops(target, target.connection())
+
+
+@contextmanager
+def acting_as(access: Access, session: Session | None = None) -> Iterator[Access]:
+    """Run a block under ``access``, restoring the previous context afterwards."""
+    target = session or db.session()
+    previous = current_access(target)
+    set_access(access, target)
+    try:
+        yield access
+    finally:
+        set_access(previous, target)
+
+
+def _publish_visible_shops(session: Session, connection: sa.Connection) -> None:
+    """Keep the visible shops known to PostgreSQL per transaction (for row-level security)."""
+    if connection.dialect.name != "postgresql":
+        return
+    access = session.info.get(ACCESS_KEY)
+    if access is None:
+        value = ""
+    elif access.visible_shop_ids is None:
+        value = "*"
+    else:
+        value = ",".join(str(shop_id) for shop_id in sorted(access.visible_shop_ids))
+    connection.exec_driver_sql("SELECT set_config('shopadmin.visible_shops', %s, true)", (value,))
+
+
+@event.listens_for(Session, "after_begin")
+def _on_begin(session: Session, transaction: Any, connection: sa.Connection) -> None:
+    if ACCESS_KEY in session.info:
+        _publish_visible_shops(session, connection)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _apply_scope(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.execution_options.get(ALL_SHOPS, False):
+        return
+    access = state.session.info.get(ACCESS_KEY)
+    classes = scoped_classes()
+    if access is None:
+        touched = [m.class_ for m in state.all_mappers if issubclass(m.class_, Scoped)]
+        if touched:
+            names = ", ".join(sorted(cls.__name__ for cls in touched))
+            raise ScopeMissing(f"query on {names} without an access context")
+        # Joined scoped entities without a context: fail closed, match nothing.
+        options = [with_loader_criteria(cls, sa.false(), include_aliases=True) for cls in classes]
+        state.statement = state.statement.options(*options)
+        return
+    shop_ids = access.visible_shop_ids
+    if shop_ids is None:
+        return
+    state.statement = state.statement.options(
+        *(
+            with_loader_criteria(cls, cls.scope_criteria(shop_ids), include_aliases=True)
+            for cls in classes
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _check_writes(session: Session, flush_context: Any, instances: Any) -> None:
+    access = session.info.get(ACCESS_KEY)
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, Scoped):
+            continue
+        if access is None:
+            raise ScopeMissing(f"write to {type(obj).__name__} without an access context")
+        shop_id = obj.scope_shop_id()
+        if shop_id is not None and not access.sees(shop_id):
+            raise ScopeViolation(f"{type(obj).__name__} of shop {shop_id} is outside the scope")
+
+
+# -- unit of work and after-commit hooks ------------------------------------------------
+
+
+def after_commit(callback: Callable[[], None], session: Session | None = None) -> None:
+    """Run ``callback`` once the current transaction commits; a rollback drops it."""
+    target = session or db.session()
+    target.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop(AFTER_COMMIT_KEY, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the data is committed; a failed side effect must not undo the request
+            log.exception("after-commit callback %r failed", callback)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(AFTER_COMMIT_KEY, None)
+
+
+@contextmanager
+def unit_of_work(access: Access | None = None) -> Iterator[Session]:
+    """Commit once at the end of the block, or roll back everything on an error."""
+    session = db.session()
+    previous = current_access(session)
+    if access is not None:
+        set_access(access, session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        if access is not None:
+            set_access(previous, session)

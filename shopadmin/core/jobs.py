@@ -1,0 +1,136 @@
+"""Background work: enqueued only after the transaction that asked for it commits.
+
+``enqueue(task, *args)`` registers the task with the current session. After commit it
+goes to RQ when ``SHOPADMIN_REDIS_URL`` is set, or runs in-process (in a fresh app
+context and session) when it is not. A rollback drops it. Tasks are plain functions
+named by their import path; they receive ids, never ORM objects, and build their own
+access context (usually ``system_access``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from rq import Queue, Retry, Worker
+
+from shopadmin.core.db import after_commit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "default"
+
+# Set by ``shopadmin worker`` before forking, so jobs run inside that app.
+_worker_app: Flask | None = None
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    task: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    queue: str = DEFAULT_QUEUE
+    retry: Retry | None = None
+    job_id: str | None = None
+
+
+def task_path(func: Callable[..., Any]) -> str:
+    return f"{func.__module__}:{func.__qualname__}"
+
+
+def resolve(path: str) -> Callable[..., Any]:
+    module_name, _, attr = path.partition(":")
+    target: Any = importlib.import_module(module_name)
+    for part in attr.split("."):
+        target = getattr(target, part)
+    return target  # type: ignore[no-any-return]
+
+
+def redis_connection(app: Flask | None = None) -> Redis | None:
+    app = app or current_app
+    url = app.config.get("SHOPADMIN_REDIS_URL")
+    if not url:
+        return None
+    conn = app.extensions.get("shopadmin.redis")
+    if conn is None:
+        conn = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+        app.extensions["shopadmin.redis"] = conn
+    return conn
+
+
+def get_queue(name: str = DEFAULT_QUEUE, app: Flask | None = None) -> Queue | None:
+    conn = redis_connection(app)
+    return Queue(name, connection=conn) if conn is not None else None
+
+
+def enqueue(
+    func: Callable[..., Any],
+    *args: Any,
+    queue: str = DEFAULT_QUEUE,
+    retry: Retry | None = None,
+    job_id: str | None = None,
+    **kwargs: Any,
+) -> JobRequest:
+    """Run ``func(*args, **kwargs)`` after the current transaction commits."""
+    request = JobRequest(task_path(func), args, kwargs, queue, retry, job_id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    after_commit(lambda: dispatch(app, request))
+    return request
+
+
+def dispatch(app: Flask, request: JobRequest) -> None:
+    """Hand a job to RQ, or run it inline when there is no Redis."""
+    queue = get_queue(request.queue, app)
+    if queue is None:
+        with app.app_context():
+            run_task(request.task, *request.args, **request.kwargs)
+        return
+    queue.enqueue_call(
+        run_task,
+        args=(request.task, *request.args),
+        kwargs=request.kwargs,
+        retry=request.retry,
+        job_id=request.job_id,
+        description=request.task,
+    )
+
+
+def run_task(task: str, *args: Any, **kwargs: Any) -> Any:
+    """The entry point of every job: inside an app context, with a clean session."""
+    from shopadmin.extensions import db
+
+    if has_app_context():
+        return resolve(task)(*args, **kwargs)
+    app = _worker_app
+    if app is None:
+        from shopadmin.app import create_app
+
+        app = create_app()
+    with app.app_context():
+        # A forked work horse must not reuse the parent's pooled connections.
+        db.engine.dispose(close=False)
+        return resolve(task)(*args, **kwargs)
+
+
+def run_worker(app: Flask, *, burst: bool = False, queues: tuple[str, ...] | None = None) -> bool:
+    """Run an RQ worker with its scheduler on the app's queues."""
+    global _worker_app  # noqa: PLW0603 - the worker process has exactly one app
+    conn = redis_connection(app)
+    if conn is None:
+        raise RuntimeError("SHOPADMIN_REDIS_URL is not set: jobs run inline, no worker is needed.")
+    _worker_app = app
+    names = queues or tuple(app.config["SHOPADMIN_QUEUES"])
+    worker = Worker(
+        [Queue(name, connection=conn) for name in names],
+        connection=conn,
+        # Notice a dead worker's jobs sooner than RQ's defaults (see docs/decisions).
+        worker_ttl=60,
+        maintenance_interval=60,
+        job_monitoring_interval=15,
+    )
+    return worker.work(burst=burst, with_scheduler=True)

@@ -1,0 +1,97 @@
+"""Small validators shared by services (they raise ``Invalid`` with the field named)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from zoneinfo import available_timezones
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from email_validator import EmailNotValidError, validate_email
+
+from shopadmin.core.errors import Invalid
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+_CURRENCIES = frozenset(list_currencies())
+_TIMEZONES = frozenset(available_timezones())
+_COUNTRIES = frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)
+
+
+def invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, fields={field: [message]})
+
+
+def clean_code(value: str, field: str = "code") -> str:
+    value = (value or "").strip()
+    if not CODE_RE.match(value):
+        raise invalid(field, "Use 1-32 letters, digits, '-' or '_', starting with a letter or digit.")
+    return value
+
+
+def clean_text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise invalid(field, "This field is required.")
+    if len(value) > max_length:
+        raise invalid(field, f"At most {max_length} characters.")
+    return value
+
+
+def clean_email(value: str | None, field: str = "email") -> str:
+    try:
+        result = validate_email((value or "").strip(), check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise invalid(field, str(exc)) from None
+    return result.normalized.lower()
+
+
+def clean_currency(value: str | None, field: str = "currency") -> str:
+    code = (value or "").strip().upper()
+    if code not in _CURRENCIES:
+        raise invalid(field, "Not an ISO 4217 currency code.")
+    return code
+
+
+def clean_country(value: str | None, field: str = "country") -> str:
+    code = (value or "").strip().upper()
+    if code not in _COUNTRIES:
+        raise invalid(field, "Not an ISO 3166 country code.")
+    return code
+
+
+def clean_locale(value: str | None, field: str = "locale") -> str:
+    raw = (value or "").strip().replace("-", "_")
+    try:
+        return str(Locale.parse(raw))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise invalid(field, "Unknown locale.") from None
+
+
+def clean_timezone(value: str | None, field: str = "timezone") -> str:
+    zone = (value or "").strip()
+    if zone not in _TIMEZONES:
+        raise invalid(field, "Unknown time zone (use an IANA name such as Europe/Berlin).")
+    return zone
+
+
+def clean_decimal(
+    value: object, field: str, *, minimum: Decimal | None = None, maximum: Decimal | None = None, places: int = 4
+) -> Decimal:
+    if isinstance(value, float | bool):
+        # Floats lose cents; money and rates travel as strings.
+        raise invalid(field, "Send a decimal string such as \"0.19\".")
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise invalid(field, "Not a decimal number.") from None
+    if not number.is_finite():
+        raise invalid(field, "Not a decimal number.")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise invalid(field, f"At most {places} decimal places.")
+    if minimum is not None and number < minimum:
+        raise invalid(field, f"Must be at least {minimum}.")
+    if maximum is not None and number > maximum:
+        raise invalid(field, f"Must be at most {maximum}.")
+    return number

@@ -1,0 +1,179 @@
+"""The request side of access: who is calling, what each route declares, error pages.
+
+Every route declares its permission with one of the decorators below (the route audit
+test enforces it):
+
+* ``@public``: no sign-in (login page, health check, the OpenAPI document).
+* ``@staff_route(Permission.X)``: a signed-in staff user in the admin (session cookie).
+* ``@api_route(Permission.X)``: a bearer token on ``/api/``.
+
+The declared permission is the action the route performs; the service called by the
+route checks it against the shop concerned (404 outside scope, 403 beyond role).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from shopadmin.core.access import ANONYMOUS, Access, Permission
+from shopadmin.core.db import set_access
+from shopadmin.core.errors import DomainError, Unauthenticated
+from shopadmin.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+
+def declare(permission: Permission | str) -> Callable[[F], F]:
+    def mark(view: F) -> F:
+        view.__permission__ = permission  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def public(view: F) -> F:
+    return declare(PUBLIC)(view)
+
+
+def staff_route(permission: Permission | str = AUTHENTICATED) -> Callable[[F], F]:
+    """A screen for signed-in staff; anonymous visitors go to the login page."""
+
+    def wrap(view: F) -> F:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return view(*args, **kwargs)
+
+        return declare(permission)(guarded)  # type: ignore[arg-type]
+
+    return wrap
+
+
+def api_route(permission: Permission | str = AUTHENTICATED) -> Callable[[F], F]:
+    """An API endpoint that needs a valid bearer token."""
+
+    def wrap(view: F) -> F:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if g.get("api_user") is None:
+                raise Unauthenticated("Send a valid token: Authorization: Bearer <token>.")
+            return view(*args, **kwargs)
+
+        return declare(permission)(guarded)  # type: ignore[arg-type]
+
+    return wrap
+
+
+def request_access() -> Access:
+    """The access context of this request, built once."""
+    access: Access | None = g.get("access")
+    return access if access is not None else ANONYMOUS
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _resolve_caller() -> None:
+    """Build the request's access context: bearer token on /api/, session cookie elsewhere."""
+    from shopadmin.staff import services as staff
+
+    access = ANONYMOUS
+    g.api_user = None
+    if is_api_request():
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            found = staff.user_for_token(token.strip())
+            if found is not None:
+                g.api_user, g.api_token = found
+                access = staff.access_for_user(g.api_user)
+    elif current_user.is_authenticated:
+        access = staff.access_for_user(current_user)
+    g.access = access
+    set_access(access)
+
+
+def error_payload(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> Any:
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="shopadmin"'
+    return response
+
+
+HTTP_CODES = {
+    400: "malformed",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def _http_error_as_json(error: HTTPException) -> Any:
+    status = error.code or 500
+    fields: dict[str, Any] = {}
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, dict) else None
+    code = HTTP_CODES.get(status, "error")
+    message = error.description or "Error."
+    if messages:
+        # webargs/marshmallow: {"json": {"field": [...]}} or {"query": {...}}
+        for location_errors in messages.values():
+            if isinstance(location_errors, dict):
+                fields.update(location_errors)
+        if status == 400 or set(fields) == {"_schema"}:
+            status, code, message = 400, "malformed", "The request body is not a JSON object of the expected shape."
+        else:
+            message = "Some fields are invalid."
+    if status == 429:
+        message = f"Too many requests: {error.description}. Try again later."
+    return error_payload(status, code, message, fields)
+
+
+def _render_error(status: int, message: str) -> Any:
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_request_hooks(app: Flask) -> None:
+    app.before_request(_resolve_caller)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Any:
+        db.session.rollback()
+        if is_api_request():
+            return error_payload(error.status, error.code, error.message, error.fields)
+        return _render_error(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        if is_api_request():
+            return _http_error_as_json(error)
+        return _render_error(error.code or 500, error.description or "")
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if is_api_request():
+            return error_payload(500, "internal_error", "Something went wrong on our side.")
+        return _render_error(500, "Something went wrong on our side.")

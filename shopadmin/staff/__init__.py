@@ -1,0 +1,1 @@
+"""Staff users, their memberships (role per shop), sign-in and API tokens."""

@@ -1,0 +1,1 @@
+"""Shops (tenants), sharing groups, B2B master/sub-shops and tax rules."""
