@@ -10,7 +10,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from shopadmin.config import load_config
+from shopadmin.config import engine_options, load_config, normalise_database_url
 from shopadmin.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -19,6 +19,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -28,11 +30,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    import shopadmin.models  # noqa: F401  - every model registered before mappers configure
     from shopadmin.core.i18n import select_locale
     from shopadmin.core.web import register_request_hooks
     from shopadmin.staff.services import load_session_user
-
-    import shopadmin.models  # noqa: F401  - every model registered before mappers configure
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), compare_type=True, render_as_batch=True)

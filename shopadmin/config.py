@@ -49,6 +49,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def engine_options(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite"):
+        # Several threads of the dev server share the file: wait for locks, don't fail.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
 def load_config(instance_path: str) -> dict[str, Any]:
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -65,14 +72,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
     )
     redis_url = env("SHOPADMIN_REDIS_URL")
     secure_cookies = _flag(env("SHOPADMIN_SECURE_COOKIES"), default=False)
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
-    if database_url.startswith("sqlite"):
-        engine_options = {"connect_args": {"timeout": 30}}
-
     return {
         "SECRET_KEY": env("SHOPADMIN_SECRET_KEY") or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "SHOPADMIN_REDIS_URL": redis_url,
         "SHOPADMIN_QUEUES": ("default", "mail"),
         "SHOPADMIN_SMTP_HOST": env("SHOPADMIN_SMTP_HOST", "localhost"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shopadmin.core.errors import Forbidden, NotFound
 
@@ -124,6 +124,10 @@ class Access:
         if self.sees_all_shops:
             return None
         return frozenset(shop_id for shop_id in self.grants if self.can(permission, shop_id))
+
+    def with_grant(self, shop_id: int, grant: Grant) -> Access:
+        """A copy that also sees ``shop_id`` (a sub-shop created under a master, say)."""
+        return replace(self, grants={**self.grants, shop_id: grant})
 
     def require(self, permission: Permission, shop_id: int | None = None) -> None:
         """Raise ``NotFound`` outside the scope, ``Forbidden`` beyond the role."""

@@ -19,7 +19,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
 from shopadmin.core.access import Access, Permission
-from shopadmin.core.db import unit_of_work
+from shopadmin.core.db import Scoped, unit_of_work
 from shopadmin.core.errors import DomainError
 from shopadmin.core.web import request_access
 from shopadmin.extensions import db
@@ -94,15 +94,51 @@ class ScopedModelView(ModelView):  # type: ignore[misc]
             return _login_redirect()
         abort(403)
 
-    # -- reads ---------------------------------------------------------------------------
+    # -- reads: 404 outside the scope first, then 403 beyond the role ----------------------
+
+    RECORD_VIEWS: ClassVar[dict[str, str]] = {
+        "details_view": "view_permission",
+        "edit_view": "edit_permission",
+        "delete_view": "delete_permission",
+    }
+
+    def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        record_id = request.args.get("id") or request.form.get("id")
+        if name in self.RECORD_VIEWS and record_id is not None:
+            record = self.find_record(record_id)
+            self.require_on(record, getattr(self, self.RECORD_VIEWS[name]))
+        elif name == "create_view" and not self.can_create and self.is_accessible():
+            abort(403)
+        return super()._handle_view(name, **kwargs)
+
+    def find_record(self, id: Any) -> Any:  # noqa: A002
+        """The record with this id through the scope guard, or 404."""
+        return self.one_or_404(sa.select(self.model), id)
+
+    def record_shop_id(self, record: Any) -> int | None:
+        return record.scope_shop_id() if isinstance(record, Scoped) else None
+
+    def require_on(self, record: Any, permission: Permission | None) -> None:
+        if permission is None or not self.access.can(permission, self.record_shop_id(record)):
+            abort(403)
 
     def get_one(self, id: Any) -> Any:  # noqa: A002 - Flask-Admin's signature
+        record = self.find_record(id)
+        self.require_on(record, self.view_permission)
+        return record
+
+    def one_or_404(self, stmt: sa.Select[Any], id: Any) -> Any:  # noqa: A002
         pk = self.model.__mapper__.primary_key[0]
         try:
             key = pk.type.python_type(id)
         except (TypeError, ValueError):
-            return None
-        return db.session.scalars(sa.select(self.model).where(pk == key)).one_or_none()
+            abort(404)
+        record = db.session.scalars(stmt.where(pk == key)).one_or_none()
+        if record is None:
+            abort(404)
+        return record
 
     # -- writes go through the services --------------------------------------------------
 

@@ -17,7 +17,16 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -154,7 +163,14 @@ def _render_error(status: int, message: str) -> Any:
     return render_template("error.html", status=status, message=message), status
 
 
+def _limit_json_bodies() -> None:
+    # Raw emails may be large (MAX_CONTENT_LENGTH); JSON documents never need to be.
+    if request.mimetype == "application/json":
+        request.max_content_length = current_app.config["SHOPADMIN_MAX_JSON_BYTES"]
+
+
 def register_request_hooks(app: Flask) -> None:
+    app.before_request(_limit_json_bodies)
     app.before_request(_resolve_caller)
 
     @app.errorhandler(DomainError)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
-from shopadmin.core.errors import Invalid
+from shopadmin.core.errors import DomainError, Invalid
 from shopadmin.extensions import db
 from shopadmin.staff import services
 from shopadmin.staff.forms import MembershipForm, UserForm
@@ -38,17 +38,24 @@ class UserAdmin(ScopedModelView):
 
     def get_query(self) -> Any:
         ids = services.users_query(self.access).with_only_columns(User.id)
-        return self.session.query(User).filter(User.id.in_(ids))
+        return db.session.query(User).filter(User.id.in_(ids))
 
     def get_count_query(self) -> Any:
         ids = services.users_query(self.access).with_only_columns(User.id)
-        return self.session.query(sa.func.count(User.id)).filter(User.id.in_(ids))
+        return db.session.query(sa.func.count(User.id)).filter(User.id.in_(ids))
 
-    def get_one(self, id: Any) -> Any:  # noqa: A002
+    def find_record(self, id: Any) -> Any:  # noqa: A002
         if not str(id).isdigit():
-            return None
-        stmt = services.users_query(self.access).where(User.id == int(id))
-        return db.session.scalars(stmt).one_or_none()
+            abort(404)
+        try:
+            return services.get_user(self.access, int(id))
+        except DomainError as exc:
+            abort(exc.status)
+
+    def require_on(self, record: Any, permission: Permission | None) -> None:
+        # get_user already decided who may look; changing a user is for the platform.
+        if permission is not self.view_permission and not (permission and self.access.can(permission)):
+            abort(403)
 
     def edit_form(self, obj: Any = None) -> UserForm:
         form = super().edit_form(obj)

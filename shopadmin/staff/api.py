@@ -15,7 +15,14 @@ from shopadmin.core.errors import Unauthenticated
 from shopadmin.core.web import api_route, public, request_access
 from shopadmin.extensions import limiter
 from shopadmin.staff import services
-from shopadmin.staff.schemas import MemberIn, MemberOut, TokenIn, TokenOut, UserIn, UserOut
+from shopadmin.staff.schemas import (
+    MemberIn,
+    MemberOut,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
 from shopadmin.tenants import services as tenants
 
 blp = api_blueprint("staff_api", __name__, description="Tokens, staff users and shop members")

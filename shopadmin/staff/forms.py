@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -22,7 +30,7 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=1024)],
                              description=_l("Leave empty to keep the current password."))
-    locale = SelectField(_l("Language"), choices=[("", "—"), ("en", "English"), ("de", "Deutsch"), ("fr", "Français")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("", "—"), SelectChoice("en", "English"), SelectChoice("de", "Deutsch"), SelectChoice("fr", "Français")])
     superadmin = BooleanField(_l("Superadmin"))
     active = BooleanField(_l("Active"), default=True)
 
@@ -30,5 +38,5 @@ class UserForm(FlaskForm):
 class MembershipForm(FlaskForm):
     shop = SelectField(_l("Shop"), choices=[], coerce=int)
     email = StringField(_l("User email"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[("csr", "CSR"), ("supervisor", "Supervisor"), ("manager", "Manager"), ("owner", "Owner")])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, _l(r.capitalize()) if r != "csr" else "CSR") for r in ("csr", "supervisor", "manager", "owner")])
     override_limit_pct = StringField(_l("Price override limit (%)"), default="0", validators=[DataRequired()])

@@ -23,7 +23,13 @@ from shopadmin.core.security import (
     token_digest,
     verify_password,
 )
-from shopadmin.core.validation import clean_decimal, clean_email, clean_locale, clean_text, invalid
+from shopadmin.core.validation import (
+    clean_decimal,
+    clean_email,
+    clean_locale,
+    clean_text,
+    invalid,
+)
 from shopadmin.extensions import db
 from shopadmin.staff.models import ApiToken, Membership, User
 from shopadmin.tenants import services as tenants
@@ -147,19 +153,22 @@ def load_session_user(session_id: str) -> User | None:
 
 
 def get_user(access: Access, user_id: int) -> User:
-    """A user the caller may see: themselves, members of shops they own, or anyone (superadmin)."""
+    """A user in the caller's scope: themselves, or a member of a shop they see.
+
+    Raises ``NotFound`` outside the scope and ``Forbidden`` when the caller's role on the
+    user's shops does not allow seeing staff (owners do).
+    """
     user = db.session.get(User, user_id)
-    if user is None or not (access.sees_all_shops or access.user_id == user_id or user_id in visible_user_ids(access)):
+    if user is None or user.is_system:
         raise NotFound("No such user.")
+    if access.sees_all_shops or access.user_id == user_id:
+        return user
+    shops = set(db.session.scalars(sa.select(Membership.shop_id).where(Membership.user_id == user_id)))
+    if not shops:
+        raise NotFound("No such user.")
+    if not any(access.can(Permission.USER_VIEW, shop_id) for shop_id in shops):
+        raise Forbidden("Your role does not allow seeing staff of this shop.")
     return user
-
-
-def visible_user_ids(access: Access) -> set[int]:
-    shops = access.shops_allowing(Permission.USER_VIEW)
-    stmt = sa.select(Membership.user_id)
-    if shops is not None:
-        stmt = stmt.where(Membership.shop_id.in_(sorted(shops)))
-    return set(db.session.scalars(stmt))
 
 
 def users_query(access: Access) -> sa.Select[tuple[User]]:

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
@@ -17,13 +18,13 @@ from shopadmin.tenants.forms import ShopForm, TaxRuleForm
 from shopadmin.tenants.models import Shop, ShopKind, TaxRule
 
 
-def shop_options(permission: Permission) -> list[tuple[Any, str]]:
+def shop_options(permission: Permission) -> list[SelectChoice]:
     """Choices for a shop picker: only the shops where the user may do ``permission``."""
     allowed = request_access().shops_allowing(permission)
     stmt = sa.select(Shop).order_by(Shop.code)
     if allowed is not None:
         stmt = stmt.where(Shop.id.in_(sorted(allowed)))
-    return [(shop.id, str(shop)) for shop in db.session.scalars(stmt)]
+    return [SelectChoice(shop.id, str(shop)) for shop in db.session.scalars(stmt)]
 
 
 class ShopAdmin(ScopedModelView):
@@ -47,8 +48,8 @@ class ShopAdmin(ScopedModelView):
             sa.select(Shop).where(Shop.kind == ShopKind.B2B, Shop.master_id.is_(None)).order_by(Shop.code)
         ).all()
         allowed = self.access.shops_allowing(Permission.SUBSHOP_CREATE)
-        choices = [(m.code, str(m)) for m in masters if allowed is None or m.id in allowed]
-        form.master.choices = ([("", "—")] if self.access.is_superadmin else []) + choices
+        choices = [SelectChoice(m.code, str(m)) for m in masters if allowed is None or m.id in allowed]
+        form.master.choices = ([SelectChoice("", "—")] if self.access.is_superadmin else []) + choices
         return form
 
     def create_form(self, obj: Any = None) -> ShopForm:

@@ -7,7 +7,13 @@ from typing import Any
 from flask.views import MethodView
 
 from shopadmin.core.access import Permission
-from shopadmin.core.api import PageArgs, api_blueprint, check_if_match, page, page_schema
+from shopadmin.core.api import (
+    PageArgs,
+    api_blueprint,
+    check_if_match,
+    page,
+    page_schema,
+)
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.web import api_route, request_access
 from shopadmin.tenants import services

@@ -3,13 +3,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
 class ShopForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[("b2c", "B2C"), ("b2b", "B2B")])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("b2c", "B2C"), SelectChoice("b2b", "B2B")])
     master = SelectField(_l("Master shop"), choices=[], validate_choice=False)
     currency = StringField(_l("Currency"), default="EUR", validators=[DataRequired(), Length(max=3)])
     locale = StringField(_l("Locale"), default="en", validators=[DataRequired(), Length(max=16)])

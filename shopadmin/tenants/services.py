@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from shopadmin.core import audit
-from shopadmin.core.access import Access, Permission
+from shopadmin.core.access import Access, Grant, Permission
+from shopadmin.core.db import set_access
 from shopadmin.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shopadmin.core.validation import (
     clean_code,
@@ -133,6 +134,11 @@ def create_shop(access: Access, data: ShopInput) -> Shop:
     )
     db.session.add(shop)
     db.session.flush()
+    if master is not None and not access.sees_all_shops:
+        # The master-shop rule: whoever holds a role on the master now reaches the new sub-shop.
+        master_grant = access.grants[master.id]
+        access = access.with_grant(shop.id, Grant(master_grant.role, master_grant.via_shop_id))
+        set_access(access)
     audit.record(access, "shop.create", shop, shop_id=shop.id, code=code)
     return shop
 

@@ -1,0 +1,203 @@
+"""The access matrix: every route, every role, own shop / sub-shop of own master / other shop.
+
+The project's proof of tenant isolation. Each row names the lowest role that may use a
+route (``SUPER``: superadmins only; ``ANY``: any signed-in user). From it the expected
+answer of every cell follows from the contract:
+
+* own shop and sub-shop of the caller's master: allowed (2xx, or a page) if the role is
+  high enough, else 403;
+* another shop: 404, the same answer as for an id that was never used;
+* no credentials: 401 on the API, a redirect to the login page on screens.
+
+``test_every_route_is_in_the_matrix`` fails when a route is added without a row here.
+Later issues add their rows to ``ROUTES``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from shopadmin.core.access import Role
+from tests.factories import api_token, login, make_user, world
+
+SUPER = "superadmin"
+ANY = "any"
+TARGETS = ("own", "sub", "other")
+TARGET_SHOP = {"own": "OWN", "sub": "SUB", "other": "OTHER"}
+CALLERS = [role.label for role in Role]
+
+_counter = itertools.count()
+
+
+def _fresh_member_body(app: Flask, shop: str) -> dict[str, Any]:
+    email = f"new{next(_counter)}@test.example"
+    with app.app_context():
+        make_user(email)
+    return {"email": email, "role": "csr", "override_limit_pct": "5"}
+
+
+def _fresh_tax_rule(app: Flask, shop: str) -> dict[str, Any]:
+    n = next(_counter)
+    return {"country": "DE", "region": f"R{n}", "tax_class": "standard", "rate": "0.19"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # {shop}: the target shop code; {shop_id}, {member_id}, {tax_rule_id}: its records
+    lowest: Role | str
+    endpoint: str
+    body: Callable[[Flask, str], dict[str, Any]] | dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    per_shop: bool = True  # False: the route names no shop, so there is no "other shop" cell
+    screen: bool = False  # an admin page (session cookie) rather than the API
+
+
+ROUTES: list[Route] = [
+    # -- API: shops, tax rules, members, users --------------------------------------------
+    Route("GET", "/api/v1/shops", ANY, "shops_api.Shops", per_shop=False),
+    Route("GET", "/api/v1/shops/{shop}", Role.CSR, "shops_api.ShopByCode"),
+    Route("PATCH", "/api/v1/shops/{shop}", Role.MANAGER, "shops_api.ShopByCode",
+          body={"timezone": "Europe/Paris"}, headers={"If-Match": "*"}),
+    Route("GET", "/api/v1/shops/{shop}/tax-rules", Role.CSR, "shops_api.TaxRules"),
+    Route("POST", "/api/v1/shops/{shop}/tax-rules", Role.MANAGER, "shops_api.TaxRules", body=_fresh_tax_rule),
+    Route("GET", "/api/v1/shops/{shop}/members", Role.OWNER, "staff_api.Members"),
+    Route("POST", "/api/v1/shops/{shop}/members", Role.OWNER, "staff_api.Members", body=_fresh_member_body),
+    Route("POST", "/api/v1/users", SUPER, "staff_api.Users", per_shop=False,
+          body=lambda app, shop: {"email": f"u{next(_counter)}@test.example", "password": "long-enough-1"}),
+    Route("GET", "/api/v1/users/me", ANY, "staff_api.Me", per_shop=False),
+    Route("GET", "/api/v1/users/{member_user_id}", Role.OWNER, "staff_api.UserById"),
+    Route("DELETE", "/api/v1/tokens/current", ANY, "staff_api.CurrentToken", per_shop=False),
+    # -- admin screens -----------------------------------------------------------------------
+    Route("GET", "/admin/", ANY, "admin.index", per_shop=False, screen=True),
+    Route("GET", "/admin/shops/", Role.CSR, "shops.index_view", per_shop=False, screen=True),
+    Route("GET", "/admin/shops/details/?id={shop_id}", Role.CSR, "shops.details_view", screen=True),
+    Route("GET", "/admin/shops/edit/?id={shop_id}", Role.MANAGER, "shops.edit_view", screen=True),
+    Route("GET", "/admin/tax_rules/", Role.CSR, "tax_rules.index_view", per_shop=False, screen=True),
+    Route("GET", "/admin/tax_rules/details/?id={tax_rule_id}", Role.CSR, "tax_rules.details_view", screen=True),
+    Route("GET", "/admin/tax_rules/new/", Role.MANAGER, "tax_rules.create_view", per_shop=False, screen=True),
+    Route("GET", "/admin/memberships/", Role.OWNER, "memberships.index_view", per_shop=False, screen=True),
+    Route("GET", "/admin/memberships/details/?id={member_id}", Role.OWNER, "memberships.details_view",
+          screen=True),
+    Route("GET", "/admin/memberships/edit/?id={member_id}", Role.OWNER, "memberships.edit_view", screen=True),
+    Route("GET", "/admin/memberships/new/", Role.OWNER, "memberships.create_view", per_shop=False, screen=True),
+    Route("GET", "/admin/users/", Role.OWNER, "users.index_view", per_shop=False, screen=True),
+    Route("GET", "/admin/users/details/?id={member_user_id}", Role.OWNER, "users.details_view", screen=True),
+]
+
+# Routes that need no access decision of their own (public, or served by a library).
+EXEMPT = {
+    "static", "admin.static", "health.healthz", "auth.login", "auth.logout", "api-docs.openapi_json",
+    "staff_api.Tokens",
+}
+# Flask-Admin's generic endpoints share the checks of their view (ScopedModelView), so the
+# matrix samples list, details, edit and create per view rather than every endpoint.
+ADMIN_GENERIC = ("action_view", "ajax_lookup", "ajax_update", "delete_view", "export", "create_view",
+                 "edit_view", "details_view")
+
+
+def expected(route: Route, caller: str, target: str) -> str:
+    if caller == SUPER:
+        return "ok"
+    if route.per_shop and target == "other":
+        return "not_found"
+    if route.lowest == ANY:
+        return "ok"
+    if route.lowest == SUPER:
+        return "forbidden"
+    return "ok" if Role[caller.upper()] >= route.lowest else "forbidden"
+
+
+def outcome(status: int) -> str:
+    if status in (200, 201, 204, 302) and status != 302:
+        return "ok"
+    return {403: "forbidden", 404: "not_found", 401: "unauthenticated", 302: "redirect"}.get(status, str(status))
+
+
+@pytest.fixture
+def matrix_world(app: Flask) -> dict[str, Any]:
+    """Per target shop: its code and id, a tax rule, and a member who belongs only there."""
+    from shopadmin.core.access import system_access
+    from shopadmin.core.db import unit_of_work
+    from shopadmin.staff import services as staff
+    from shopadmin.tenants.services import add_tax_rule, get_shop
+
+    world(app)
+    platform = system_access("tests")
+    records: dict[str, dict[str, Any]] = {}
+    with app.app_context():
+        for target, code in TARGET_SHOP.items():
+            make_user(f"member-{target}@test.example")
+            with unit_of_work(platform):
+                shop = get_shop(platform, code)
+                rule = add_tax_rule(platform, shop, country="FR", region=None, tax_class="standard", rate="0.2")
+                member = staff.add_member(platform, shop, email=f"member-{target}@test.example", role="csr")
+                records[target] = {"shop": code, "shop_id": shop.id, "tax_rule_id": rule.id,
+                                   "member_id": member.id, "member_user_id": member.user_id}
+    return records
+
+
+def _request(client: FlaskClient, app: Flask, route: Route, values: dict[str, Any],
+             headers: dict[str, str]) -> int:
+    path = route.path.format(**values)
+    body = route.body(app, values["shop"]) if callable(route.body) else route.body
+    response = client.open(path, method=route.method, json=body, headers={**headers, **route.headers})
+    return response.status_code
+
+
+@pytest.mark.parametrize("caller", [*CALLERS, SUPER])
+def test_access_matrix(app: Flask, client: FlaskClient, matrix_world: dict[str, Any], caller: str) -> None:
+    email = "super@test.example" if caller == SUPER else f"{caller}@test.example"
+    failures = []
+    screen_client = app.test_client()
+    login(screen_client, email)
+    token = api_token(client, email)
+    for route in ROUTES:
+        for target in TARGETS if route.per_shop else ("own",):
+            if route.screen:
+                status = _request(screen_client, app, route, matrix_world[target], {})
+            elif route.method == "DELETE" and route.path == "/api/v1/tokens/current":
+                status = _request(client, app, route, matrix_world[target], api_token(client, email))
+            else:
+                status = _request(client, app, route, matrix_world[target], token)
+            want = expected(route, caller, target)
+            if outcome(status) != want:
+                failures.append(f"{route.method} {route.path} as {caller} on {target}: {status}, want {want}")
+    assert not failures, "\n".join(failures)
+
+
+def test_no_credentials(app: Flask, client: FlaskClient, matrix_world: dict[str, Any]) -> None:
+    for route in ROUTES:
+        path = route.path.format(**matrix_world["own"])
+        body = route.body(app, "OWN") if callable(route.body) else route.body
+        response = client.open(path, method=route.method, json=body, headers=route.headers)
+        if route.screen:
+            assert response.status_code == 302, path
+            assert "/login" in response.headers["Location"]
+        else:
+            assert response.status_code == 401, path
+            assert response.get_json()["error"]["code"] == "unauthenticated"
+            bad = client.open(path, method=route.method, json=body,
+                              headers={**route.headers, "Authorization": "Bearer sa_nope"})
+            assert bad.status_code == 401, path
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    covered = {route.endpoint for route in ROUTES} | EXEMPT
+    admin_views = {route.endpoint.split(".")[0] for route in ROUTES if route.screen} - {"admin"}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        blueprint, _, name = rule.endpoint.partition(".")
+        if rule.endpoint in covered:
+            continue
+        if blueprint in admin_views and name in ADMIN_GENERIC:
+            continue
+        missing.append(f"{rule.endpoint} {rule.rule}")
+    assert not missing, "routes without a row in the access matrix:\n" + "\n".join(missing)
