@@ -71,7 +71,18 @@ def pg_server_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def redis_url(request: pytest.FixtureRequest) -> str:
+def redis_url(redis_server_url: str) -> str:
+    """A Redis database of its own for this test session (several suites may run at once)."""
+    return _redis_db(redis_server_url, 1 + os.getpid() % 15)
+
+
+def _redis_db(url: str, index: int) -> str:
+    base, _, _db = url.rstrip("/").rpartition("/")
+    return f"{base}/{index}" if _db.isdigit() else f"{url.rstrip('/')}/{index}"
+
+
+@pytest.fixture(scope="session")
+def redis_server_url(request: pytest.FixtureRequest) -> str:
     named = os.environ.get("SHOPADMIN_TEST_REDIS_URL")
     if named:
         if not _redis_answers(named):
