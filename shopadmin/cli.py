@@ -70,7 +70,7 @@ def demo_command(password: str) -> None:
     from shopadmin.demo import load_demo
 
     logins = load_demo(password=password)
-    click.echo("\nDemo logins (password: %s):" % password)
+    click.echo(f"\nDemo logins (password: {password}):")
     width = max(len(email) for email, _ in logins)
     for email, what in logins:
         click.echo(f"  {email.ljust(width)}  {what}")
@@ -86,7 +86,9 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config.get("SHOPADMIN_REDIS_URL"):
-        raise click.ClickException("SHOPADMIN_REDIS_URL is not set: without Redis, jobs run inline and no worker is needed.")
+        raise click.ClickException(
+            "SHOPADMIN_REDIS_URL is not set: without Redis, jobs run inline and no worker is needed."
+        )
     try:
         run_worker(app, burst=burst, queues=queues or None)
     except RedisError as exc:

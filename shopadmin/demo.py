@@ -106,7 +106,7 @@ DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
 ]
 
 
-def load_demo(*, password: str = "demo-password") -> list[tuple[str, str]]:
+def load_demo(*, password: str = "demo-password") -> list[tuple[str, str]]:  # noqa: S107 - demo data
     access = system_access("demo")
     ctx = DemoContext(access=access, password=password, logins=[])
     with click.progressbar(DEMO_STEPS, label="Loading demo data", item_show_func=lambda s: s[0] if s else "") as steps:

@@ -49,6 +49,36 @@ class Permission(enum.StrEnum):
     USER_VIEW = "user.view"
     USER_CREATE = "user.create"
     USER_MANAGE = "user.manage"
+    CUSTOMER_VIEW = "customer.view"
+    CUSTOMER_CREATE = "customer.create"
+    CUSTOMER_EDIT = "customer.edit"
+    CUSTOMER_REGISTER = "customer.register"
+    CUSTOMER_DISABLE = "customer.disable"
+    CUSTOMER_EXPORT = "customer.export"
+    CUSTOMER_PRIVATE_NOTES = "customer.private_notes"
+    ACTIVITY_VIEW = "activity.view"
+    ACTIVITY_ADD = "activity.add"
+    ALERT_FLAG = "alert.flag"
+    ALERT_CLEAR = "alert.clear"
+    ACTIVITY_CODES_MANAGE = "activity_codes.manage"
+    CUSTOMER_ATTRIBUTES_MANAGE = "customer_attributes.manage"
+    CATALOGUE_VIEW = "catalogue.view"
+    PRODUCT_MANAGE = "product.manage"
+    STOCK_MANAGE = "stock.manage"
+    ORDER_VIEW = "order.view"
+    ORDER_CAPTURE = "order.capture"
+    ORDER_EDIT = "order.edit"
+    ORDER_CONFIRM = "order.confirm"
+    ORDER_SUSPEND = "order.suspend"
+    ORDER_RESUME = "order.resume"
+    ORDER_CANCEL = "order.cancel"
+    ORDER_VOID = "order.void"
+    ORDER_RETURN = "order.return"
+    ORDER_COMMENT = "order.comment"
+    BLOCK_ADD = "block.add"
+    BLOCK_RELEASE = "block.release"
+    DELIVERY_MOVE = "delivery.move"
+    PAYMENT_RECORD = "payment.record"
 
 
 # The lowest role that may do each action; None: superadmin only.
@@ -64,6 +94,38 @@ PERMISSIONS: dict[Permission, Role | None] = {
     Permission.USER_VIEW: Role.OWNER,
     Permission.USER_CREATE: None,
     Permission.USER_MANAGE: None,
+    Permission.CUSTOMER_VIEW: Role.CSR,
+    Permission.CUSTOMER_CREATE: Role.CSR,
+    Permission.CUSTOMER_EDIT: Role.CSR,
+    Permission.CUSTOMER_REGISTER: Role.CSR,
+    # Refusing a customer further orders in a shop is a supervisor's call.
+    Permission.CUSTOMER_DISABLE: Role.SUPERVISOR,
+    Permission.CUSTOMER_EXPORT: Role.MANAGER,
+    Permission.CUSTOMER_PRIVATE_NOTES: Role.CSR,
+    Permission.ACTIVITY_VIEW: Role.CSR,
+    Permission.ACTIVITY_ADD: Role.CSR,
+    Permission.ALERT_FLAG: Role.CSR,
+    Permission.ALERT_CLEAR: Role.SUPERVISOR,
+    Permission.ACTIVITY_CODES_MANAGE: Role.MANAGER,
+    Permission.CUSTOMER_ATTRIBUTES_MANAGE: Role.MANAGER,
+    Permission.CATALOGUE_VIEW: Role.CSR,
+    Permission.PRODUCT_MANAGE: Role.MANAGER,
+    Permission.STOCK_MANAGE: Role.MANAGER,
+    Permission.ORDER_VIEW: Role.CSR,
+    Permission.ORDER_CAPTURE: Role.CSR,
+    Permission.ORDER_EDIT: Role.CSR,
+    Permission.ORDER_CONFIRM: Role.CSR,
+    Permission.ORDER_SUSPEND: Role.CSR,
+    Permission.ORDER_RESUME: Role.CSR,
+    Permission.ORDER_CANCEL: Role.CSR,
+    Permission.ORDER_VOID: Role.SUPERVISOR,
+    Permission.ORDER_RETURN: Role.SUPERVISOR,
+    Permission.ORDER_COMMENT: Role.CSR,
+    Permission.BLOCK_ADD: Role.CSR,
+    Permission.BLOCK_RELEASE: Role.SUPERVISOR,
+    Permission.DELIVERY_MOVE: Role.CSR,
+    # Gateways call back with a token of their own; a CSR records a phone payment.
+    Permission.PAYMENT_RECORD: Role.CSR,
 }
 
 
@@ -158,9 +220,8 @@ def grants_from_memberships(
 
     def offer(shop_id: int, grant: Grant) -> None:
         current = grants.get(shop_id)
-        if current is None or grant.role > current.role:
-            grants[shop_id] = grant
-        elif grant.role == current.role and grant.via_shop_id == shop_id:
+        direct_tie = current is not None and grant.role == current.role and grant.via_shop_id == shop_id
+        if current is None or grant.role > current.role or direct_tie:
             grants[shop_id] = grant
 
     for shop_id, role in memberships:

@@ -113,7 +113,7 @@ class ScopedModelView(ModelView):  # type: ignore[misc]
             abort(403)
         return super()._handle_view(name, **kwargs)
 
-    def find_record(self, id: Any) -> Any:  # noqa: A002
+    def find_record(self, id: Any) -> Any:
         """The record with this id through the scope guard, or 404."""
         return self.one_or_404(sa.select(self.model), id)
 
@@ -124,12 +124,12 @@ class ScopedModelView(ModelView):  # type: ignore[misc]
         if permission is None or not self.access.can(permission, self.record_shop_id(record)):
             abort(403)
 
-    def get_one(self, id: Any) -> Any:  # noqa: A002 - Flask-Admin's signature
+    def get_one(self, id: Any) -> Any:
         record = self.find_record(id)
         self.require_on(record, self.view_permission)
         return record
 
-    def one_or_404(self, stmt: sa.Select[Any], id: Any) -> Any:  # noqa: A002
+    def one_or_404(self, stmt: sa.Select[Any], id: Any) -> Any:
         pk = self.model.__mapper__.primary_key[0]
         try:
             key = pk.type.python_type(id)
@@ -180,12 +180,19 @@ class ScopedModelView(ModelView):  # type: ignore[misc]
         return True
 
     def delete_model(self, model: Any) -> bool:
-        return self._write(lambda: self.delete_record(model) or True) is not None
+        def delete() -> bool:
+            self.delete_record(model)
+            return True
+
+        return self._write(delete) is not None
 
 
 def _fields_text(exc: DomainError) -> str:
-    parts = [f"{key}: {'; '.join(map(str, value)) if isinstance(value, list) else value}"
-             for key, value in exc.fields.items() if key != "permission"]
+    parts = [
+        f"{key}: {'; '.join(map(str, value)) if isinstance(value, list) else value}"
+        for key, value in exc.fields.items()
+        if key != "permission"
+    ]
     return (" (" + ", ".join(parts) + ")") if parts else ""
 
 

@@ -36,7 +36,7 @@ class Api(SmorestApi):  # type: ignore[misc]
 
 api = Api(
     spec_kwargs={
-        "info": {"description": "The shopadmin API. Errors: {\"error\": {code, message, fields}}."},
+        "info": {"description": 'The shopadmin API. Errors: {"error": {code, message, fields}}.'},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
@@ -56,10 +56,10 @@ class InputSchema(Schema):
         unknown = EXCLUDE
 
 
-class ErrorBody(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    fields = fields.Dict()
+ErrorBody = Schema.from_dict(
+    {"code": fields.String(required=True), "message": fields.String(required=True), "fields": fields.Dict()},
+    name="ErrorBody",
+)
 
 
 class ErrorSchema(Schema):
@@ -106,7 +106,9 @@ def after_id(cursor: str | None) -> int | None:
 
 
 def page(
-    fetch: Callable[[int | None, int], Sequence[T]], args: dict[str, Any], key: Callable[[T], int] = lambda item: item.id  # type: ignore[attr-defined]
+    fetch: Callable[[int | None, int], Sequence[T]],
+    args: dict[str, Any],
+    key: Callable[[T], int] = lambda item: item.id,  # type: ignore[attr-defined]
 ) -> dict[str, Any]:
     """Keyset pagination by id: ``fetch(after_id, limit + 1)`` returns rows in id order."""
     limit = int(args.get("limit") or DEFAULT_PAGE_SIZE)

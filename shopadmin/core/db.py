@@ -28,7 +28,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from shopadmin.core.access import Access
-from shopadmin.extensions import db
+from shopadmin.extensions import Base, db
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +79,16 @@ class ShopOwned(Scoped):
         return self.shop_id
 
 
+_scoped_cache: tuple[int, list[type[Scoped]]] = (-1, [])
+
+
 def scoped_classes() -> list[type[Scoped]]:
-    return [
-        mapper.class_
-        for mapper in db.Model.registry.mappers
-        if issubclass(mapper.class_, Scoped)
-    ]
+    """The scoped model classes (cached; recomputed only when a new model is mapped)."""
+    global _scoped_cache
+    mappers = Base.registry.mappers
+    if _scoped_cache[0] != len(mappers):
+        _scoped_cache = (len(mappers), [m.class_ for m in mappers if issubclass(m.class_, Scoped)])
+    return _scoped_cache[1]
 
 
 # -- the access context on the session ------------------------------------------------
@@ -159,10 +163,7 @@ def _apply_scope(state: ORMExecuteState) -> None:
     if shop_ids is None:
         return
     state.statement = state.statement.options(
-        *(
-            with_loader_criteria(cls, cls.scope_criteria(shop_ids), include_aliases=True)
-            for cls in classes
-        )
+        *(with_loader_criteria(cls, cls.scope_criteria(shop_ids), include_aliases=True) for cls in classes)
     )
 
 

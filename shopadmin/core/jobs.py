@@ -119,7 +119,7 @@ def run_task(task: str, *args: Any, **kwargs: Any) -> Any:
 
 def run_worker(app: Flask, *, burst: bool = False, queues: tuple[str, ...] | None = None) -> bool:
     """Run an RQ worker with its scheduler on the app's queues."""
-    global _worker_app  # noqa: PLW0603 - the worker process has exactly one app
+    global _worker_app
     conn = redis_connection(app)
     if conn is None:
         raise RuntimeError("SHOPADMIN_REDIS_URL is not set: jobs run inline, no worker is needed.")

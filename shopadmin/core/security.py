@@ -15,7 +15,7 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 8
-TOKEN_PREFIX = "sa_"
+TOKEN_PREFIX = "sa_"  # noqa: S105 - a visible marker, not a secret
 
 
 def hash_password(password: str) -> str:

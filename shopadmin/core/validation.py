@@ -15,7 +15,7 @@ from shopadmin.core.errors import Invalid
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _CURRENCIES = frozenset(list_currencies())
 _TIMEZONES = frozenset(available_timezones())
-_COUNTRIES = frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)
+_COUNTRIES = frozenset(str(code) for code in Locale("en").territories if str(code).isalpha() and len(str(code)) == 2)
 
 
 def invalid(field: str, message: str) -> Invalid:
@@ -80,7 +80,7 @@ def clean_decimal(
 ) -> Decimal:
     if isinstance(value, float | bool):
         # Floats lose cents; money and rates travel as strings.
-        raise invalid(field, "Send a decimal string such as \"0.19\".")
+        raise invalid(field, 'Send a decimal string such as "0.19".')
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):

@@ -63,7 +63,7 @@ def staff_route(permission: Permission | str = AUTHENTICATED) -> Callable[[F], F
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             return view(*args, **kwargs)
 
-        return declare(permission)(guarded)  # type: ignore[arg-type]
+        return declare(permission)(guarded)  # type: ignore[return-value]
 
     return wrap
 
@@ -78,7 +78,7 @@ def api_route(permission: Permission | str = AUTHENTICATED) -> Callable[[F], F]:
                 raise Unauthenticated("Send a valid token: Authorization: Bearer <token>.")
             return view(*args, **kwargs)
 
-        return declare(permission)(guarded)  # type: ignore[arg-type]
+        return declare(permission)(guarded)  # type: ignore[return-value]
 
     return wrap
 

@@ -32,8 +32,12 @@ class UserAdmin(ScopedModelView):
     column_exclude_list = ("password_hash",)
     column_details_exclude_list = ("password_hash", "session_epoch")
     column_labels = {  # noqa: RUF012
-        "email": _l("Email"), "name": _l("Name"), "locale": _l("Language"),
-        "is_superadmin": _l("Superadmin"), "active": _l("Active"), "last_login_at": _l("Last sign-in"),
+        "email": _l("Email"),
+        "name": _l("Name"),
+        "locale": _l("Language"),
+        "is_superadmin": _l("Superadmin"),
+        "active": _l("Active"),
+        "last_login_at": _l("Last sign-in"),
     }
 
     def get_query(self) -> Any:
@@ -44,7 +48,7 @@ class UserAdmin(ScopedModelView):
         ids = services.users_query(self.access).with_only_columns(User.id)
         return db.session.query(sa.func.count(User.id)).filter(User.id.in_(ids))
 
-    def find_record(self, id: Any) -> Any:  # noqa: A002
+    def find_record(self, id: Any) -> Any:
         if not str(id).isdigit():
             abort(404)
         try:
@@ -70,14 +74,23 @@ class UserAdmin(ScopedModelView):
         if not form.password.data:
             raise Invalid("A new user needs a password.", fields={"password": ["Required."]})
         return services.create_user(
-            self.access, email=form.email.data, password=form.password.data, name=form.name.data or "",
-            superadmin=form.superadmin.data, locale=form.locale.data or None,
+            self.access,
+            email=form.email.data,
+            password=form.password.data,
+            name=form.name.data or "",
+            superadmin=form.superadmin.data,
+            locale=form.locale.data or None,
         )
 
     def update_record(self, form: UserForm, model: User) -> User:
         return services.update_user(
-            self.access, model, name=form.name.data or "", locale=form.locale.data or "",
-            active=form.active.data, superadmin=form.superadmin.data, password=form.password.data or None,
+            self.access,
+            model,
+            name=form.name.data or "",
+            locale=form.locale.data or "",
+            active=form.active.data,
+            superadmin=form.superadmin.data,
+            password=form.password.data or None,
         )
 
 
@@ -90,8 +103,11 @@ class MembershipAdmin(ScopedModelView):
     form = MembershipForm
     column_list = ("shop", "user", "role", "override_limit_pct", "created_at")
     column_labels = {  # noqa: RUF012
-        "shop": _l("Shop"), "user": _l("User"), "role": _l("Role"),
-        "override_limit_pct": _l("Override limit (%)"), "created_at": _l("Since"),
+        "shop": _l("Shop"),
+        "user": _l("User"),
+        "role": _l("Role"),
+        "override_limit_pct": _l("Override limit (%)"),
+        "created_at": _l("Since"),
     }
     column_formatters = {"role": lambda v, c, m, p: m.role.label}  # noqa: RUF012
 
@@ -112,7 +128,10 @@ class MembershipAdmin(ScopedModelView):
     def create_record(self, form: MembershipForm) -> Membership:
         shop = tenants.get_shop_by_id(self.access, form.shop.data)
         return services.add_member(
-            self.access, shop, email=form.email.data, role=form.role.data,
+            self.access,
+            shop,
+            email=form.email.data,
+            role=form.role.data,
             override_limit_pct=form.override_limit_pct.data,
         )
 

@@ -34,7 +34,7 @@ def _login_limit() -> str:
 
 @blp.route("/tokens")
 class Tokens(MethodView):
-    decorators = [limiter.limit(_login_limit, methods=["POST"])]
+    decorators = [limiter.limit(_login_limit, methods=["POST"])]  # noqa: RUF012 - Flask reads it per class
 
     @public
     @blp.arguments(TokenIn)

@@ -28,9 +28,20 @@ class LogoutForm(FlaskForm):
 class UserForm(FlaskForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=1024)],
-                             description=_l("Leave empty to keep the current password."))
-    locale = SelectField(_l("Language"), choices=[SelectChoice("", "—"), SelectChoice("en", "English"), SelectChoice("de", "Deutsch"), SelectChoice("fr", "Français")])
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional(), Length(max=1024)],
+        description=_l("Leave empty to keep the current password."),
+    )
+    locale = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice("", "—"),
+            SelectChoice("en", "English"),
+            SelectChoice("de", "Deutsch"),
+            SelectChoice("fr", "Français"),
+        ],
+    )
     superadmin = BooleanField(_l("Superadmin"))
     active = BooleanField(_l("Active"), default=True)
 
@@ -38,5 +49,13 @@ class UserForm(FlaskForm):
 class MembershipForm(FlaskForm):
     shop = SelectField(_l("Shop"), choices=[], coerce=int)
     email = StringField(_l("User email"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r, _l(r.capitalize()) if r != "csr" else "CSR") for r in ("csr", "supervisor", "manager", "owner")])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("csr", _l("CSR")),
+            SelectChoice("supervisor", _l("Supervisor")),
+            SelectChoice("manager", _l("Manager")),
+            SelectChoice("owner", _l("Owner")),
+        ],
+    )
     override_limit_pct = StringField(_l("Price override limit (%)"), default="0", validators=[DataRequired()])

@@ -104,8 +104,16 @@ def create_user(
     return user
 
 
-def update_user(access: Access, user: User, *, name: str | None = None, locale: str | None = None,
-                active: bool | None = None, superadmin: bool | None = None, password: str | None = None) -> User:
+def update_user(
+    access: Access,
+    user: User,
+    *,
+    name: str | None = None,
+    locale: str | None = None,
+    active: bool | None = None,
+    superadmin: bool | None = None,
+    password: str | None = None,
+) -> User:
     """Superadmins change anyone; every user may change their own name, locale and password."""
     is_self = access.user_id == user.id
     if not (access.sees_all_shops or is_self):
@@ -218,16 +226,18 @@ def add_member(
         sa.select(Membership.id).where(Membership.shop_id == shop.id, Membership.user_id == user.id)
     )
     if clash:
-        raise Conflict("This user is already a member of the shop.", code="duplicate",
-                       fields={"email": ["Already a member."]})
+        raise Conflict(
+            "This user is already a member of the shop.", code="duplicate", fields={"email": ["Already a member."]}
+        )
     db.session.add(membership)
     db.session.flush()
     audit.record(access, "member.add", membership, shop_id=shop.id, email=clean, role=membership.role.label)
     return membership
 
 
-def update_member(access: Access, membership: Membership, *, role: str | Role | None = None,
-                  override_limit_pct: object = None) -> Membership:
+def update_member(
+    access: Access, membership: Membership, *, role: str | Role | None = None, override_limit_pct: object = None
+) -> Membership:
     access.require(Permission.MEMBER_MANAGE, membership.shop_id)
     if role is not None:
         membership.role = _role(role)
@@ -249,11 +259,7 @@ def remove_member(access: Access, membership: Membership) -> None:
 
 def list_members(access: Access, shop: Shop) -> list[Membership]:
     access.require(Permission.MEMBER_VIEW, shop.id)
-    return list(
-        db.session.scalars(
-            sa.select(Membership).where(Membership.shop_id == shop.id).order_by(Membership.id)
-        )
-    )
+    return list(db.session.scalars(sa.select(Membership).where(Membership.shop_id == shop.id).order_by(Membership.id)))
 
 
 def get_member(access: Access, shop: Shop, membership_id: int) -> Membership:

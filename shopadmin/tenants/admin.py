@@ -37,8 +37,13 @@ class ShopAdmin(ScopedModelView):
     column_searchable_list = ("code", "name")
     column_filters = ("kind", "currency", "customer_assistance")
     column_labels = {  # noqa: RUF012
-        "code": _l("Code"), "name": _l("Name"), "kind": _l("Kind"), "master": _l("Master shop"),
-        "currency": _l("Currency"), "locale": _l("Locale"), "sharing_group": _l("Sharing group"),
+        "code": _l("Code"),
+        "name": _l("Name"),
+        "kind": _l("Kind"),
+        "master": _l("Master shop"),
+        "currency": _l("Currency"),
+        "locale": _l("Locale"),
+        "sharing_group": _l("Sharing group"),
         "customer_assistance": _l("Customer assistance"),
     }
     column_formatters = {"kind": lambda v, c, m, p: m.kind.value.upper()}  # noqa: RUF012
@@ -76,8 +81,7 @@ class ShopAdmin(ScopedModelView):
 
     def update_record(self, form: ShopForm, model: Shop) -> Shop:
         changes: dict[str, Any] = {
-            key: form.data[key]
-            for key in ("name", "currency", "locale", "timezone", "customer_assistance", "email")
+            key: form.data[key] for key in ("name", "currency", "locale", "timezone", "customer_assistance", "email")
         }
         changes["email"] = changes["email"] or None
         current_group = model.sharing_group.name if model.sharing_group else ""
@@ -95,8 +99,11 @@ class TaxRuleAdmin(ScopedModelView):
     column_list = ("shop", "country", "region", "tax_class", "rate")
     column_filters = ("country", "tax_class")
     column_labels = {  # noqa: RUF012
-        "shop": _l("Shop"), "country": _l("Country"), "region": _l("Region"),
-        "tax_class": _l("Tax class"), "rate": _l("Rate"),
+        "shop": _l("Shop"),
+        "country": _l("Country"),
+        "region": _l("Region"),
+        "tax_class": _l("Tax class"),
+        "rate": _l("Rate"),
     }
 
     def create_form(self, obj: Any = None) -> TaxRuleForm:
@@ -107,8 +114,12 @@ class TaxRuleAdmin(ScopedModelView):
     def create_record(self, form: TaxRuleForm) -> TaxRule:
         shop = services.get_shop_by_id(self.access, form.shop.data)
         return services.add_tax_rule(
-            self.access, shop, country=form.country.data, region=form.region.data,
-            tax_class=form.tax_class.data, rate=form.rate.data,
+            self.access,
+            shop,
+            country=form.country.data,
+            region=form.region.data,
+            tax_class=form.tax_class.data,
+            rate=form.rate.data,
         )
 
     def delete_record(self, model: TaxRule) -> None:

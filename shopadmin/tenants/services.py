@@ -6,6 +6,7 @@ beyond the caller's role and ``Invalid``/``Conflict`` for bad or clashing input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -114,7 +115,9 @@ def create_shop(access: Access, data: ShopInput) -> Shop:
     else:
         access.require(Permission.SUBSHOP_CREATE, master.id)
     exists = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Shop).where(sa.func.lower(Shop.code) == code.lower())
+        sa.select(sa.func.count())
+        .select_from(Shop)
+        .where(sa.func.lower(Shop.code) == code.lower())
         .execution_options(all_shops=True)
     )
     if exists:
@@ -155,7 +158,17 @@ def _attributes(value: dict[str, Any] | None) -> dict[str, Any]:
     return dict(value)
 
 
-UPDATABLE_SHOP_FIELDS = ("name", "currency", "locale", "timezone", "customer_assistance", "email", "attributes", "sharing_group", "is_active")
+UPDATABLE_SHOP_FIELDS = (
+    "name",
+    "currency",
+    "locale",
+    "timezone",
+    "customer_assistance",
+    "email",
+    "attributes",
+    "sharing_group",
+    "is_active",
+)
 
 
 def update_shop(access: Access, shop: Shop, changes: dict[str, Any]) -> Shop:
@@ -163,8 +176,10 @@ def update_shop(access: Access, shop: Shop, changes: dict[str, Any]) -> Shop:
     access.require(Permission.SHOP_SETTINGS, shop.id)
     unknown = set(changes) - set(UPDATABLE_SHOP_FIELDS)
     if unknown:
-        raise Invalid("These fields cannot be changed.", fields={key: ["Cannot be changed."] for key in sorted(unknown)})
-    cleaners = {
+        raise Invalid(
+            "These fields cannot be changed.", fields={key: ["Cannot be changed."] for key in sorted(unknown)}
+        )
+    cleaners: dict[str, Callable[[Any], Any]] = {
         "name": lambda v: clean_text(v, "name", max_length=200),
         "currency": clean_currency,
         "locale": clean_locale,
@@ -195,7 +210,8 @@ def sub_shop_ids(master_ids: list[int]) -> dict[int, list[int]]:
     )
     result: dict[int, list[int]] = {}
     for master_id, shop_id in rows:
-        result.setdefault(master_id, []).append(shop_id)
+        if master_id is not None:
+            result.setdefault(master_id, []).append(shop_id)
     return result
 
 
@@ -237,7 +253,9 @@ def list_tax_rules(access: Access, shop: Shop) -> list[TaxRule]:
     access.require(Permission.TAX_RULE_VIEW, shop.id)
     return list(
         db.session.scalars(
-            sa.select(TaxRule).where(TaxRule.shop_id == shop.id).order_by(TaxRule.country, TaxRule.region, TaxRule.tax_class)
+            sa.select(TaxRule)
+            .where(TaxRule.shop_id == shop.id)
+            .order_by(TaxRule.country, TaxRule.region, TaxRule.tax_class)
         )
     )
 

@@ -14,8 +14,16 @@ def _super(app: Flask, client: FlaskClient) -> dict[str, str]:
     return api_token(client, "root@test.example")
 
 
-SHOP = {"code": "DE1", "name": "Germany", "kind": "b2c", "currency": "EUR", "locale": "de",
-        "sharing_group": "eu", "customer_assistance": True, "email": "service@de1.example"}
+SHOP = {
+    "code": "DE1",
+    "name": "Germany",
+    "kind": "b2c",
+    "currency": "EUR",
+    "locale": "de",
+    "sharing_group": "eu",
+    "customer_assistance": True,
+    "email": "service@de1.example",
+}
 
 
 def test_superadmin_creates_a_shop_and_reads_it_back(app: Flask, client: FlaskClient) -> None:
@@ -37,12 +45,14 @@ def test_sub_shop_must_name_a_b2b_master(app: Flask, client: FlaskClient) -> Non
     headers = _super(app, client)
     client.post("/api/v1/shops", json={**SHOP, "code": "RETAIL"}, headers=headers)
     client.post("/api/v1/shops", json={**SHOP, "code": "HQ", "kind": "b2b"}, headers=headers)
-    refused = client.post("/api/v1/shops", json={**SHOP, "code": "SUB1", "kind": "b2b", "master": "RETAIL"},
-                          headers=headers)
+    refused = client.post(
+        "/api/v1/shops", json={**SHOP, "code": "SUB1", "kind": "b2b", "master": "RETAIL"}, headers=headers
+    )
     assert refused.status_code == 422
     assert refused.get_json()["error"]["fields"]["master"]
-    accepted = client.post("/api/v1/shops", json={**SHOP, "code": "SUB1", "kind": "b2b", "master": "HQ"},
-                           headers=headers)
+    accepted = client.post(
+        "/api/v1/shops", json={**SHOP, "code": "SUB1", "kind": "b2b", "master": "HQ"}, headers=headers
+    )
     assert accepted.status_code == 201
     assert accepted.get_json()["master"] == "HQ"
     assert client.get("/api/v1/shops/HQ", headers=headers).get_json()["sub_shops"] == ["SUB1"]
@@ -120,15 +130,16 @@ def test_owner_of_a_master_adds_a_sub_shop_but_not_to_a_foreign_master(app: Flas
     with app.app_context():
         make_shop(code="FOREIGN", kind="b2b")
     owner = api_token(client, "owner@test.example")
-    mine = client.post("/api/v1/shops", json={**SHOP, "code": "SUB2", "kind": "b2b", "master": "MASTER"},
-                       headers=owner)
+    mine = client.post("/api/v1/shops", json={**SHOP, "code": "SUB2", "kind": "b2b", "master": "MASTER"}, headers=owner)
     assert mine.status_code == 201, mine.get_json()
-    foreign = client.post("/api/v1/shops", json={**SHOP, "code": "SUB3", "kind": "b2b", "master": "FOREIGN"},
-                          headers=owner)
+    foreign = client.post(
+        "/api/v1/shops", json={**SHOP, "code": "SUB3", "kind": "b2b", "master": "FOREIGN"}, headers=owner
+    )
     assert foreign.status_code == 422  # the foreign master does not exist for this caller
     manager = api_token(client, "manager@test.example")
-    too_low = client.post("/api/v1/shops", json={**SHOP, "code": "SUB4", "kind": "b2b", "master": "MASTER"},
-                          headers=manager)
+    too_low = client.post(
+        "/api/v1/shops", json={**SHOP, "code": "SUB4", "kind": "b2b", "master": "MASTER"}, headers=manager
+    )
     assert too_low.status_code == 403
 
 
@@ -171,9 +182,13 @@ def test_tax_rules(app: Flask, client: FlaskClient) -> None:
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["rate"] == "0.1900"
     assert client.post("/api/v1/shops/OWN/tax-rules", json=rule, headers=manager).status_code == 409
-    for bad, field in [({**rule, "country": "XX"}, "country"), ({**rule, "rate": "1.5"}, "rate"),
-                       ({**rule, "rate": 0.19}, "rate"), ({**rule, "rate": "abc"}, "rate"),
-                       ({**rule, "rate": "-0.1"}, "rate")]:
+    for bad, field in [
+        ({**rule, "country": "XX"}, "country"),
+        ({**rule, "rate": "1.5"}, "rate"),
+        ({**rule, "rate": 0.19}, "rate"),
+        ({**rule, "rate": "abc"}, "rate"),
+        ({**rule, "rate": "-0.1"}, "rate"),
+    ]:
         response = client.post("/api/v1/shops/OWN/tax-rules", json=bad, headers=manager)
         assert response.status_code == 422, bad
         assert field in response.get_json()["error"]["fields"]
