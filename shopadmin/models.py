@@ -1,7 +1,35 @@
 """Imports every model module, so metadata and mappers are complete (Alembic, the guard)."""
 
 from shopadmin.core.audit import AuditEntry
+from shopadmin.customers.models import (
+    ActivityCode,
+    AttributeDefinition,
+    Customer,
+    CustomerActivity,
+    CustomerAddress,
+    CustomerAlert,
+    CustomerPrivateNote,
+    CustomerShop,
+    CustomerTag,
+)
 from shopadmin.staff.models import ApiToken, Membership, User
 from shopadmin.tenants.models import SharingGroup, Shop, TaxRule
 
-__all__ = ["ApiToken", "AuditEntry", "Membership", "SharingGroup", "Shop", "TaxRule", "User"]
+__all__ = [
+    "ActivityCode",
+    "ApiToken",
+    "AttributeDefinition",
+    "AuditEntry",
+    "Customer",
+    "CustomerActivity",
+    "CustomerAddress",
+    "CustomerAlert",
+    "CustomerPrivateNote",
+    "CustomerShop",
+    "CustomerTag",
+    "Membership",
+    "SharingGroup",
+    "Shop",
+    "TaxRule",
+    "User",
+]

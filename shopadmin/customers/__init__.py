@@ -1,0 +1,1 @@
+"""Customers: shared accounts, address book, activities, alerts, search."""
