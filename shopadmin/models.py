@@ -12,6 +12,7 @@ from shopadmin.customers.models import (
     CustomerShop,
     CustomerTag,
 )
+from shopadmin.notifications.models import Notification, NotificationSettings, NotificationTemplate
 from shopadmin.staff.models import ApiToken, Membership, User
 from shopadmin.tenants.models import SharingGroup, Shop, TaxRule
 
@@ -28,6 +29,9 @@ __all__ = [
     "CustomerShop",
     "CustomerTag",
     "Membership",
+    "Notification",
+    "NotificationSettings",
+    "NotificationTemplate",
     "SharingGroup",
     "Shop",
     "TaxRule",

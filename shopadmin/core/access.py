@@ -49,6 +49,10 @@ class Permission(enum.StrEnum):
     USER_VIEW = "user.view"
     USER_CREATE = "user.create"
     USER_MANAGE = "user.manage"
+    NOTIFICATION_VIEW = "notification.view"
+    NOTIFICATION_SEND = "notification.send"
+    NOTIFICATION_RETRY = "notification.retry"
+    TEMPLATE_MANAGE = "template.manage"
     CUSTOMER_VIEW = "customer.view"
     CUSTOMER_CREATE = "customer.create"
     CUSTOMER_EDIT = "customer.edit"
@@ -94,6 +98,10 @@ PERMISSIONS: dict[Permission, Role | None] = {
     Permission.USER_VIEW: Role.OWNER,
     Permission.USER_CREATE: None,
     Permission.USER_MANAGE: None,
+    Permission.NOTIFICATION_VIEW: Role.CSR,
+    Permission.NOTIFICATION_SEND: Role.CSR,
+    Permission.NOTIFICATION_RETRY: Role.SUPERVISOR,
+    Permission.TEMPLATE_MANAGE: Role.MANAGER,
     Permission.CUSTOMER_VIEW: Role.CSR,
     Permission.CUSTOMER_CREATE: Role.CSR,
     Permission.CUSTOMER_EDIT: Role.CSR,

@@ -1,0 +1,1 @@
+"""Notifications: the outbox, templates, delivery by SMTP on RQ, reminders and escalation."""
