@@ -22,11 +22,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
+    if app.config.get("SHOPADMIN_CHEAP_PASSWORD_HASHING"):
+        from shopadmin.core.security import use_cheap_password_hashing
+
+        use_cheap_password_hashing()
     _init_extensions(app)
     _register_blueprints(app)
     _init_admin(app)
     _register_cli(app)
+    _register_periodic_jobs(app)
     return app
+
+
+def _register_periodic_jobs(app: Flask) -> None:
+    from shopadmin.notifications.jobs import register_periodic_jobs
+
+    register_periodic_jobs(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -57,8 +68,12 @@ def _migrations_dir() -> Any:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shopadmin.catalogue import api as catalogue_api
     from shopadmin.core.api import api
     from shopadmin.core.health import bp as health_bp
+    from shopadmin.customers import api as customers_api
+    from shopadmin.notifications import api as notifications_api
+    from shopadmin.orders import api as orders_api
     from shopadmin.staff import api as staff_api
     from shopadmin.staff.views import bp as auth_bp
     from shopadmin.tenants import api as tenants_api
@@ -67,7 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
 
     api.init_app(app)
-    for module in (staff_api, tenants_api):
+    for module in (staff_api, tenants_api, customers_api, catalogue_api, orders_api, notifications_api):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to forge
         api.register_blueprint(module.blp)
 

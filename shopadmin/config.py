@@ -81,6 +81,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SHOPADMIN_SMTP_PORT": int(env("SHOPADMIN_SMTP_PORT", "25") or 25),
         "SHOPADMIN_MAIL_FROM": env("SHOPADMIN_MAIL_FROM", "shop@localhost"),
         "SHOPADMIN_LOGIN_RATE_LIMIT": env("SHOPADMIN_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "SHOPADMIN_CHEAP_PASSWORD_HASHING": _flag(env("SHOPADMIN_CHEAP_PASSWORD_HASHING"), default=False),
         "SHOPADMIN_TOKEN_TTL_DAYS": int(env("SHOPADMIN_TOKEN_TTL_DAYS", "30") or 30),
         # Cookies: signed (Flask's default session), never readable by scripts.
         "SESSION_COOKIE_HTTPONLY": True,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -127,6 +127,8 @@ TEST_CONFIG: dict[str, Any] = {
     # Tests sign in many times from one address; tests/staff/test_sign_in.py checks the real limit.
     "SHOPADMIN_LOGIN_RATE_LIMIT": "10000 per minute",
     "SERVER_NAME": "localhost",
+    # argon2id still, with its cheapest parameters (test_sign_in checks the production ones).
+    "SHOPADMIN_CHEAP_PASSWORD_HASHING": True,
 }
 
 
@@ -146,13 +148,17 @@ def migrated(database_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def _session_app(migrated: str) -> Flask:
-    return make_app(migrated)
+def _session_app(migrated: str) -> Iterator[Flask]:
+    app = make_app(migrated)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _truncate_all(app: Flask) -> None:
     with app.app_context():
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        existing = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        tables = ", ".join(f'"{name}"' for name in sorted(existing))
         with db.engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
@@ -176,6 +182,23 @@ def redis_app(migrated: str, redis_url: str) -> Iterator[Flask]:
     with app.app_context():
         db.engine.dispose()
     prefix_db.flushdb()
+
+
+@pytest.fixture
+def app_factory(migrated: str) -> Iterator[Callable[..., Flask]]:
+    """Apps with other settings (a low rate limit, say) on the test database; cleaned up after."""
+    made: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        made.append(make_app(migrated, **overrides))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        if extra.config["SQLALCHEMY_DATABASE_URI"] == migrated:
+            _truncate_all(extra)
+        with extra.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -199,9 +199,11 @@ def _run_after_commit(session: Session) -> None:
             log.exception("after-commit callback %r failed", callback)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop(AFTER_COMMIT_KEY, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
+    # Fires on every rollback() of the outermost transaction, even when no SQL ran yet.
+    if previous_transaction.parent is None:
+        session.info.pop(AFTER_COMMIT_KEY, None)
 
 
 @contextmanager
@@ -216,6 +218,7 @@ def unit_of_work(access: Access | None = None) -> Iterator[Session]:
         session.commit()
     except BaseException:
         session.rollback()
+        session.info.pop(AFTER_COMMIT_KEY, None)  # even when no SQL had run yet
         raise
     finally:
         if access is not None:
