@@ -75,6 +75,11 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/users/me", ANY, "staff_api.Me", per_shop=False),
     Route("GET", "/api/v1/users/{member_user_id}", Role.OWNER, "staff_api.UserById"),
     Route("DELETE", "/api/v1/tokens/current", ANY, "staff_api.CurrentToken", per_shop=False),
+    # -- API: notifications ----------------------------------------------------------------
+    Route("GET", "/api/v1/notifications", Role.CSR, "notifications_api.Notifications", per_shop=False),
+    Route("GET", "/api/v1/notifications/{notification_id}", Role.CSR, "notifications_api.NotificationById"),
+    Route("POST", "/api/v1/notifications/{notification_id}/retry", Role.SUPERVISOR,
+          "notifications_api.NotificationRetry"),
     # -- admin screens -----------------------------------------------------------------------
     Route("GET", "/admin/", ANY, "admin.index", per_shop=False, screen=True),
     Route("GET", "/admin/shops/", Role.CSR, "shops.index_view", per_shop=False, screen=True),
@@ -128,6 +133,7 @@ def matrix_world(app: Flask) -> dict[str, Any]:
     from shopadmin.core.db import unit_of_work
     from shopadmin.staff import services as staff
     from shopadmin.tenants.services import add_tax_rule, get_shop
+    from tests.notifications.factories import make_notification
 
     world(app)
     platform = system_access("tests")
@@ -141,6 +147,7 @@ def matrix_world(app: Flask) -> dict[str, Any]:
                 member = staff.add_member(platform, shop, email=f"member-{target}@test.example", role="csr")
                 records[target] = {"shop": code, "shop_id": shop.id, "tax_rule_id": rule.id,
                                    "member_id": member.id, "member_user_id": member.user_id}
+            records[target]["notification_id"] = make_notification(records[target]["shop_id"])
     return records
 
 

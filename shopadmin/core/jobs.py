@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -136,6 +137,47 @@ def run_task(task: str, *args: Any, **kwargs: Any) -> Any:
         return resolve(task)(*args, **kwargs)
 
 
+@dataclass(frozen=True)
+class Periodic:
+    task: str
+    every: timedelta
+    queue: str = DEFAULT_QUEUE
+
+
+PERIODIC_KEY = "shopadmin.periodic"
+
+
+def register_periodic(app: Flask, func: Callable[..., Any], *, every: timedelta, queue: str = DEFAULT_QUEUE) -> None:
+    """Have the workers enqueue ``func()`` every ``every`` (once across all workers)."""
+    app.extensions.setdefault(PERIODIC_KEY, []).append(Periodic(task_path(func), every, queue))
+
+
+def enqueue_due_periodic(app: Flask, conn: Redis) -> list[str]:
+    """Enqueue each periodic task whose interval has passed; a Redis key with a TTL is the timer.
+
+    The key is shared by every worker, so a task runs once per interval however many
+    workers there are, and goes on running when one of them dies. The tasks catch up by
+    themselves (they look at the database, not at how often they ran).
+    """
+    enqueued = []
+    for periodic in app.extensions.get(PERIODIC_KEY, []):
+        ttl_ms = max(1000, int(periodic.every.total_seconds() * 1000))
+        if conn.set(f"shopadmin:periodic:{periodic.task}", "1", nx=True, px=ttl_ms):
+            Queue(periodic.queue, connection=conn).enqueue_call(
+                run_task, args=(periodic.task,), description=periodic.task, result_ttl=0
+            )
+            enqueued.append(periodic.task)
+    return enqueued
+
+
+def _periodic_loop(app: Flask, conn: Redis, stop: threading.Event, tick: float = 5.0) -> None:
+    while not stop.wait(tick):
+        try:
+            enqueue_due_periodic(app, conn)
+        except Exception:  # Redis away for a moment: try again on the next tick
+            log.exception("periodic tasks could not be enqueued")
+
+
 def run_worker(app: Flask, *, burst: bool = False, queues: tuple[str, ...] | None = None) -> bool:
     """Run an RQ worker with its scheduler on the app's queues."""
     global _worker_app
@@ -152,4 +194,11 @@ def run_worker(app: Flask, *, burst: bool = False, queues: tuple[str, ...] | Non
         maintenance_interval=60,
         job_monitoring_interval=15,
     )
-    return worker.work(burst=burst, with_scheduler=True)
+    stop = threading.Event()
+    if not burst:
+        ticker = threading.Thread(target=_periodic_loop, args=(app, conn, stop), name="periodic", daemon=True)
+        ticker.start()
+    try:
+        return worker.work(burst=burst, with_scheduler=True)
+    finally:
+        stop.set()

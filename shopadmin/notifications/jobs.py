@@ -12,10 +12,11 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 
 from shopadmin.core.access import system_access
 from shopadmin.core.db import unit_of_work
+from shopadmin.core.jobs import register_periodic
 from shopadmin.extensions import db
 from shopadmin.notifications import mailer
 from shopadmin.notifications.clock import now
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 DEFAULT_RETRY_DELAYS = (30, 120, 600, 1800, 7200)  # seconds between attempts
 DEFAULT_SWEEP_AFTER = 120  # a queued row untouched this long is handed out again
 SWEEP_BATCH = 500
+MAIL_QUEUE = "mail"
 
 
 def _retry_delays() -> tuple[int, ...]:
@@ -47,7 +49,9 @@ def deliver(notification_id: int) -> str:
     config = current_app.config
     with unit_of_work(system_access("mail")) as session:
         row = session.scalars(
-            sa.select(Notification).where(Notification.id == notification_id).with_for_update(skip_locked=True)
+            sa.select(Notification)
+            .where(Notification.id == notification_id)
+            .with_for_update(skip_locked=True, of=Notification)
         ).one_or_none()
         if row is None:
             return "busy"  # another job holds it (or it is gone)
@@ -104,7 +108,7 @@ def sweep() -> int:
             )
             .order_by(Notification.id)
             .limit(SWEEP_BATCH)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=Notification)
         ).all()
         for row in rows:
             row.dispatched_at = moment
@@ -135,3 +139,9 @@ def purge_bodies() -> int:
             )
             purged += int(getattr(result, "rowcount", 0) or 0)
     return purged
+
+
+def register_periodic_jobs(app: Flask) -> None:
+    """The outbox sweep runs every minute on the workers (``shopadmin worker``)."""
+    every = timedelta(seconds=int(app.config.get("SHOPADMIN_MAIL_SWEEP_EVERY", 60)))
+    register_periodic(app, sweep, every=every, queue=MAIL_QUEUE)

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopadmin.core.db import ShopOwned, utcnow
 from shopadmin.extensions import db
+from shopadmin.tenants.models import Shop
 
 
 class NotificationStatus(enum.StrEnum):
@@ -65,6 +66,12 @@ class Notification(ShopOwned, db.Model):
     dispatched_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     bodies_purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    shop: Mapped[Shop] = relationship()
+
+    @property
+    def shop_code(self) -> str:
+        return self.shop.code
 
     def __str__(self) -> str:
         return f"{self.event} → {self.recipient} ({self.status.value})"
