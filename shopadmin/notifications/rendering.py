@@ -72,9 +72,33 @@ def _date(locale: str) -> Any:
     return date
 
 
+class SandboxUndefined(Undefined):
+    """A missing value prints as nothing, but a blocked one (``x.__class__``) is an error.
+
+    Jinja's sandbox answers an unsafe attribute with an undefined that only fails when
+    used further; printing it would silently give "". Staff should hear that the
+    template tried to reach something it may not.
+    """
+
+    __slots__ = ()
+
+    def _blocked(self) -> bool:
+        return self._undefined_exception is SecurityError
+
+    def __str__(self) -> str:
+        if self._blocked():
+            self._fail_with_undefined_error()
+        return ""
+
+    def __bool__(self) -> bool:
+        if self._blocked():
+            self._fail_with_undefined_error()
+        return False
+
+
 @cache
 def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=Undefined, trim_blocks=True)
+    return ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=SandboxUndefined, trim_blocks=True)
 
 
 def check_syntax(source: TemplateSource) -> None:

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from typing import Any
 
@@ -42,7 +42,7 @@ class Sink:
                 await asyncio.sleep(0.05)
         if reply:
             return reply
-        message = message_from_bytes(envelope.content)
+        message = message_from_bytes(envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
         with self.lock:
             self.messages.append(message)
