@@ -10,6 +10,7 @@ shops the context sees.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -142,6 +143,21 @@ def _on_begin(session: Session, transaction: Any, connection: sa.Connection) -> 
         _publish_visible_shops(session, connection)
 
 
+@functools.lru_cache(maxsize=2048)
+def _scope_options(shop_ids: frozenset[int] | None, mapper_count: int) -> tuple[Any, ...]:
+    """The guard's statement options for one set of visible shops (None: no context).
+
+    Built once per shop set and reused, so statements keep hitting SQLAlchemy's compiled
+    cache; ``mapper_count`` invalidates the entry when a new model is mapped.
+    """
+    if shop_ids is None:
+        # Joined scoped entities without a context: fail closed, match nothing.
+        return tuple(with_loader_criteria(cls, sa.false(), include_aliases=True) for cls in scoped_classes())
+    return tuple(
+        with_loader_criteria(cls, cls.scope_criteria(shop_ids), include_aliases=True) for cls in scoped_classes()
+    )
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _apply_scope(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
@@ -149,22 +165,17 @@ def _apply_scope(state: ORMExecuteState) -> None:
     if state.is_column_load or state.execution_options.get(ALL_SHOPS, False):
         return
     access = state.session.info.get(ACCESS_KEY)
-    classes = scoped_classes()
     if access is None:
         touched = [m.class_ for m in state.all_mappers if issubclass(m.class_, Scoped)]
         if touched:
             names = ", ".join(sorted(cls.__name__ for cls in touched))
             raise ScopeMissing(f"query on {names} without an access context")
-        # Joined scoped entities without a context: fail closed, match nothing.
-        options = [with_loader_criteria(cls, sa.false(), include_aliases=True) for cls in classes]
-        state.statement = state.statement.options(*options)
+        state.statement = state.statement.options(*_scope_options(None, len(Base.registry.mappers)))
         return
     shop_ids = access.visible_shop_ids
     if shop_ids is None:
         return
-    state.statement = state.statement.options(
-        *(with_loader_criteria(cls, cls.scope_criteria(shop_ids), include_aliases=True) for cls in classes)
-    )
+    state.statement = state.statement.options(*_scope_options(shop_ids, len(Base.registry.mappers)))
 
 
 @event.listens_for(Session, "before_flush")

@@ -103,6 +103,8 @@ def _resolve_caller() -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             found = staff.user_for_token(token.strip())
+            if db.session.dirty:  # last_used_at, touched at most once a minute: keep it
+                db.session.commit()
             if found is not None:
                 g.api_user, g.api_token = found
                 access = staff.access_for_user(g.api_user)
