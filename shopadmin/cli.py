@@ -99,6 +99,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    from shopadmin.orders.cli import orders_cli
+
+    app.cli.add_command(orders_cli)
 
 
 def _create_app() -> Flask:

@@ -95,6 +95,12 @@ def _staff(ctx: DemoContext) -> None:
         ctx.logins.append((email, what))
 
 
+def _load_orders(ctx: DemoContext) -> None:
+    from shopadmin.orders.demo import load
+
+    load(ctx)
+
+
 def _limit(role: Role) -> str:
     return {Role.CSR: "5", Role.SUPERVISOR: "15", Role.MANAGER: "30", Role.OWNER: "100"}[role]
 
@@ -103,6 +109,7 @@ def _limit(role: Role) -> str:
 DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("shops", _shops),
     ("staff", _staff),
+    ("orders", _load_orders),
 ]
 
 

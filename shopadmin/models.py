@@ -1,5 +1,6 @@
 """Imports every model module, so metadata and mappers are complete (Alembic, the guard)."""
 
+from shopadmin.catalogue.models import Product, StockLevel
 from shopadmin.core.audit import AuditEntry
 from shopadmin.customers.models import (
     ActivityCode,
@@ -13,6 +14,19 @@ from shopadmin.customers.models import (
     CustomerTag,
 )
 from shopadmin.notifications.models import Notification, NotificationSettings, NotificationTemplate
+from shopadmin.orders.models import (
+    Block,
+    Delivery,
+    IdempotencyKey,
+    Order,
+    OrderComment,
+    OrderCounter,
+    OrderEvent,
+    OrderLine,
+    OrderVersion,
+    Payment,
+    StockReservation,
+)
 from shopadmin.staff.models import ApiToken, Membership, User
 from shopadmin.tenants.models import SharingGroup, Shop, TaxRule
 
@@ -21,6 +35,7 @@ __all__ = [
     "ApiToken",
     "AttributeDefinition",
     "AuditEntry",
+    "Block",
     "Customer",
     "CustomerActivity",
     "CustomerAddress",
@@ -28,12 +43,24 @@ __all__ = [
     "CustomerPrivateNote",
     "CustomerShop",
     "CustomerTag",
+    "Delivery",
+    "IdempotencyKey",
     "Membership",
     "Notification",
     "NotificationSettings",
     "NotificationTemplate",
+    "Order",
+    "OrderComment",
+    "OrderCounter",
+    "OrderEvent",
+    "OrderLine",
+    "OrderVersion",
+    "Payment",
+    "Product",
     "SharingGroup",
     "Shop",
+    "StockLevel",
+    "StockReservation",
     "TaxRule",
     "User",
 ]

@@ -26,6 +26,8 @@ from flask.testing import FlaskClient
 
 from shopadmin.core.access import Role
 from tests.factories import api_token, login, make_user, world
+from tests.orders.factories import fresh_order_body, fresh_product_body
+from tests.orders.factories import matrix_records as order_matrix_records
 
 SUPER = "superadmin"
 ANY = "any"
@@ -80,6 +82,36 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/notifications/{notification_id}", Role.CSR, "notifications_api.NotificationById"),
     Route("POST", "/api/v1/notifications/{notification_id}/retry", Role.SUPERVISOR,
           "notifications_api.NotificationRetry"),
+    # -- API: catalogue and orders ------------------------------------------------------------
+    Route("GET", "/api/v1/shops/{shop}/products", Role.CSR, "catalogue_api.Products"),
+    Route("POST", "/api/v1/shops/{shop}/products", Role.MANAGER, "catalogue_api.Products", body=fresh_product_body),
+    Route("GET", "/api/v1/shops/{shop}/products/{sku}", Role.CSR, "catalogue_api.ProductBySku"),
+    Route("PATCH", "/api/v1/shops/{shop}/products/{sku}", Role.MANAGER, "catalogue_api.ProductBySku",
+          body={"name": "Renamed"}),
+    Route("GET", "/api/v1/shops/{shop}/stock/{sku}", Role.CSR, "catalogue_api.Stock"),
+    Route("PUT", "/api/v1/shops/{shop}/stock/{sku}", Role.MANAGER, "catalogue_api.Stock",
+          body={"warehouse": "MAIN", "quantity": 900}),
+    Route("GET", "/api/v1/orders", Role.CSR, "orders_api.Orders", per_shop=False),
+    Route("POST", "/api/v1/orders", Role.CSR, "orders_api.Orders", body=fresh_order_body),
+    Route("GET", "/api/v1/orders/{order_id}", Role.CSR, "orders_api.OrderById"),
+    Route("PATCH", "/api/v1/orders/{order_id}", Role.CSR, "orders_api.OrderById",
+          body={"attributes": {"po": "7"}, "reason": "matrix"}, headers={"If-Match": "*"}),
+    Route("GET", "/api/v1/orders/{order_id}/events", Role.CSR, "orders_api.OrderEvents"),
+    Route("POST", "/api/v1/orders/{order_id}/events", Role.CSR, "orders_api.OrderEvents",
+          body={"event": "suspend", "dry_run": True}),
+    Route("POST", "/api/v1/orders/{order_id}/deliveries/{delivery_id}/events", Role.CSR,
+          "orders_api.DeliveryEvents", body={"event": "pack", "dry_run": True}),
+    Route("POST", "/api/v1/orders/{order_id}/blocks", Role.CSR, "orders_api.Blocks", body={"reason": "check"}),
+    Route("DELETE", "/api/v1/orders/{order_id}/blocks/{block_id}", Role.SUPERVISOR, "orders_api.BlockById"),
+    Route("GET", "/api/v1/orders/{order_id}/payments", Role.CSR, "orders_api.Payments"),
+    Route("POST", "/api/v1/orders/{order_id}/payments", Role.CSR, "orders_api.Payments",
+          body={"method": "cash", "amount": "1.00", "status": "authorized"}),
+    Route("GET", "/api/v1/orders/{order_id}/versions", Role.CSR, "orders_api.Versions"),
+    Route("GET", "/api/v1/orders/{order_id}/versions/1", Role.CSR, "orders_api.VersionByNumber"),
+    Route("GET", "/api/v1/orders/{order_id}/comments", Role.CSR, "orders_api.Comments"),
+    Route("POST", "/api/v1/orders/{order_id}/comments", Role.CSR, "orders_api.Comments",
+          body={"text": "Matrix comment"}),
+    Route("POST", "/api/v1/orders/{order_id}/clone", Role.CSR, "orders_api.Clone"),
     # -- admin screens -----------------------------------------------------------------------
     Route("GET", "/admin/", ANY, "admin.index", per_shop=False, screen=True),
     Route("GET", "/admin/shops/", Role.CSR, "shops.index_view", per_shop=False, screen=True),
@@ -148,6 +180,7 @@ def matrix_world(app: Flask) -> dict[str, Any]:
                 records[target] = {"shop": code, "shop_id": shop.id, "tax_rule_id": rule.id,
                                    "member_id": member.id, "member_user_id": member.user_id}
             records[target]["notification_id"] = make_notification(records[target]["shop_id"])
+            records[target].update(order_matrix_records(app, code))
     return records
 
 

@@ -1,0 +1,83 @@
+"""The one place for money: Decimal only, rounded per currency, parsed strictly.
+
+* ``parse_money("12.50", "EUR")`` reads a decimal string (or int) and refuses floats,
+  booleans, garbage and more digits than the currency has: ``Invalid`` (422).
+* ``quantize(amount, currency)`` rounds half-up to the currency's digits (Babel knows
+  them: JPY 0, EUR 2, BHD 3).
+* ``money_str`` is the JSON form (``"12.50"``); ``format_money`` the screen form in the
+  reader's locale (``"12,50 €"`` in German).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision
+
+from shopadmin.core.validation import invalid
+
+ZERO = Decimal("0")
+
+
+def precision(currency: str) -> int:
+    return int(get_currency_precision(currency))
+
+
+def _exponent(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-precision(currency))
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit."""
+    return amount.quantize(_exponent(currency), rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(value: object, field: str) -> Decimal:
+    """A finite Decimal from a string or int; floats and booleans are refused."""
+    if isinstance(value, float | bool) or value is None:
+        raise invalid(field, 'Send money as a decimal string such as "12.50".')
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int | str):
+        try:
+            number = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            raise invalid(field, "Not a decimal number.") from None
+    else:
+        raise invalid(field, 'Send money as a decimal string such as "12.50".')
+    if not number.is_finite():
+        raise invalid(field, "Not a decimal number.")
+    return number
+
+
+def parse_money(value: object, currency: str, field: str, *, allow_negative: bool = False) -> Decimal:
+    """Parse an amount in ``currency``; more decimals than the currency has is an error."""
+    number = parse_decimal(value, field)
+    if not allow_negative and number < 0:
+        raise invalid(field, "Must not be negative.")
+    exponent = number.as_tuple().exponent
+    digits = precision(currency)
+    if isinstance(exponent, int) and -exponent > digits:
+        raise invalid(field, f"At most {digits} decimal places for {currency}.")
+    return quantize(number, currency)
+
+
+def money_str(amount: Decimal | None, currency: str) -> str | None:
+    """The JSON form: a plain decimal string with the currency's digits."""
+    if amount is None:
+        return None
+    return format(quantize(amount, currency), "f")
+
+
+def format_money(amount: Decimal | None, currency: str, locale: str = "en") -> str:
+    """The screen form, in the reader's locale."""
+    if amount is None:
+        return ""
+    return str(format_currency(quantize(amount, currency), currency, locale=locale))
+
+
+def percent_below(price: Decimal, list_price: Decimal) -> Decimal:
+    """How far ``price`` is under ``list_price``, in percent (0 when at or above it)."""
+    if list_price <= 0 or price >= list_price:
+        return ZERO
+    return (list_price - price) * 100 / list_price
