@@ -25,6 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shopadmin.core.access import Role
+from tests.customers.factories import fresh_attribute_body, fresh_customer_body, matrix_records
 from tests.factories import api_token, login, make_user, world
 from tests.orders.factories import fresh_order_body, fresh_product_body
 from tests.orders.factories import matrix_records as order_matrix_records
@@ -77,6 +78,35 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/users/me", ANY, "staff_api.Me", per_shop=False),
     Route("GET", "/api/v1/users/{member_user_id}", Role.OWNER, "staff_api.UserById"),
     Route("DELETE", "/api/v1/tokens/current", ANY, "staff_api.CurrentToken", per_shop=False),
+    # -- API: customers -----------------------------------------------------------------------
+    Route("GET", "/api/v1/customers?q=test", Role.CSR, "customers_api.Customers", per_shop=False),
+    Route("POST", "/api/v1/customers", Role.CSR, "customers_api.Customers", body=fresh_customer_body),
+    Route("GET", "/api/v1/customers/{customer_id}", Role.CSR, "customers_api.CustomerById"),
+    Route("PATCH", "/api/v1/customers/{customer_id}", Role.CSR, "customers_api.CustomerById",
+          body={"phone": "+49 30 1"}, headers={"If-Match": "*"}),
+    Route("POST", "/api/v1/customers/{customer_id}/shops", Role.CSR, "customers_api.Registrations",
+          body=lambda app, shop: {"shop": shop}),
+    Route("PATCH", "/api/v1/customers/{customer_id}/shops/{shop}", Role.SUPERVISOR, "customers_api.Registration",
+          body={"disabled": False}),
+    Route("GET", "/api/v1/customers/{customer_id}/activities", Role.CSR, "customers_api.Activities"),
+    Route("POST", "/api/v1/customers/{customer_id}/activities", Role.CSR, "customers_api.Activities",
+          body={"kind": "call", "body": "Called", "result_code": "no_answer"}),
+    Route("GET", "/api/v1/customers/{customer_id}/alerts", Role.CSR, "customers_api.Alerts"),
+    Route("POST", "/api/v1/customers/{customer_id}/alerts", Role.CSR, "customers_api.Alerts",
+          body={"message": "Look"}),
+    Route("POST", "/api/v1/customers/{customer_id}/alerts/{alert_id}/clear", Role.SUPERVISOR,
+          "customers_api.AlertClear", body={}),
+    Route("GET", "/api/v1/customers/{customer_id}/notes", Role.CSR, "customers_api.PrivateNotes"),
+    Route("PUT", "/api/v1/customers/{customer_id}/notes/{shop}", Role.CSR, "customers_api.PrivateNote",
+          body={"notes": "Internal"}),
+    Route("GET", "/api/v1/shops/{shop}/activity-codes", Role.CSR, "customers_api.ActivityCodes"),
+    Route("PUT", "/api/v1/shops/{shop}/activity-codes", Role.MANAGER, "customers_api.ActivityCodes",
+          body={"result": [{"code": "ok", "label": "OK"}]}),
+    Route("GET", "/api/v1/shops/{shop}/customer-attributes", Role.CSR, "customers_api.AttributeDefinitions"),
+    Route("POST", "/api/v1/shops/{shop}/customer-attributes", Role.MANAGER, "customers_api.AttributeDefinitions",
+          body=fresh_attribute_body),
+    Route("DELETE", "/api/v1/shops/{shop}/customer-attributes/{attribute}", Role.MANAGER,
+          "customers_api.AttributeDefinitionByName"),
     # -- API: notifications ----------------------------------------------------------------
     Route("GET", "/api/v1/notifications", Role.CSR, "notifications_api.Notifications", per_shop=False),
     Route("GET", "/api/v1/notifications/{notification_id}", Role.CSR, "notifications_api.NotificationById"),
@@ -127,6 +157,28 @@ ROUTES: list[Route] = [
     Route("GET", "/admin/memberships/new/", Role.OWNER, "memberships.create_view", per_shop=False, screen=True),
     Route("GET", "/admin/users/", Role.OWNER, "users.index_view", per_shop=False, screen=True),
     Route("GET", "/admin/users/details/?id={member_user_id}", Role.OWNER, "users.details_view", screen=True),
+    # -- customer screens --------------------------------------------------------------------------
+    Route("GET", "/admin/customers/?search=test", Role.CSR, "customers.index_view", per_shop=False, screen=True),
+    Route("GET", "/admin/customers/details/?id={customer_id}", Role.CSR, "customers.details_view", screen=True),
+    Route("GET", "/admin/customers/edit/?id={customer_id}", Role.CSR, "customers.edit_view", screen=True),
+    Route("GET", "/admin/customers/new/", Role.CSR, "customers.create_view", per_shop=False, screen=True),
+    Route("GET", "/admin/customers/activity/?id={customer_id}", Role.CSR, "customers.activity_view", screen=True),
+    Route("GET", "/admin/customers/alert/?id={customer_id}", Role.CSR, "customers.alert_view", screen=True),
+    Route("GET", "/admin/customers/alert/clear/?id={customer_id}&alert_id={alert_id}", Role.SUPERVISOR,
+          "customers.clear_alert_view", screen=True),
+    Route("GET", "/admin/customers/address/?id={customer_id}", Role.CSR, "customers.address_view", screen=True),
+    Route("GET", "/admin/customers/register/?id={customer_id}", Role.CSR, "customers.register_view", screen=True),
+    Route("GET", "/admin/customers/notes/?id={customer_id}", Role.CSR, "customers.notes_view", screen=True),
+    Route("GET", "/admin/customers/export.csv", Role.MANAGER, "customers.export_csv", per_shop=False, screen=True),
+    Route("GET", "/admin/activity_codes/", Role.CSR, "activity_codes.index_view", per_shop=False, screen=True),
+    Route("GET", "/admin/activity_codes/new/", Role.MANAGER, "activity_codes.create_view", per_shop=False,
+          screen=True),
+    Route("GET", "/admin/customer_attributes/", Role.CSR, "customer_attributes.index_view", per_shop=False,
+          screen=True),
+    Route("GET", "/admin/customer_attributes/details/?id={attribute_id}", Role.CSR,
+          "customer_attributes.details_view", screen=True),
+    Route("GET", "/admin/customer_attributes/new/", Role.MANAGER, "customer_attributes.create_view",
+          per_shop=False, screen=True),
 ]
 
 # Routes that need no access decision of their own (public, or served by a library).
@@ -179,6 +231,7 @@ def matrix_world(app: Flask) -> dict[str, Any]:
                 member = staff.add_member(platform, shop, email=f"member-{target}@test.example", role="csr")
                 records[target] = {"shop": code, "shop_id": shop.id, "tax_rule_id": rule.id,
                                    "member_id": member.id, "member_user_id": member.user_id}
+            records[target].update(matrix_records(app, code))
             records[target]["notification_id"] = make_notification(records[target]["shop_id"])
             records[target].update(order_matrix_records(app, code))
     return records

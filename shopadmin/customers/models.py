@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from shopadmin.core.db import Scoped, ShopOwned, utcnow
 from shopadmin.extensions import db
-from shopadmin.tenants.models import Shop
+from shopadmin.tenants.models import SharingGroup, Shop
 
 
 def _values(enum_class: type[enum.Enum]) -> list[str]:
@@ -130,7 +130,9 @@ class Customer(GroupScoped, db.Model):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-    home_shop: Mapped[Shop] = relationship(lazy="joined")
+    # Shop rows of other shops of the group are outside the caller's scope: show shops by
+    # code through ``services.shop_code``, never through a relationship to ``Shop``.
+    sharing_group: Mapped[SharingGroup | None] = relationship(lazy="joined")
     links: Mapped[list[CustomerShop]] = relationship(
         back_populates="customer", order_by="CustomerShop.registered_at", lazy="selectin"
     )
@@ -139,6 +141,9 @@ class Customer(GroupScoped, db.Model):
     )
     addresses: Mapped[list[CustomerAddress]] = relationship(
         back_populates="customer", order_by="CustomerAddress.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+    alerts: Mapped[list[CustomerAlert]] = relationship(
+        order_by="CustomerAlert.id.desc()", lazy="selectin", viewonly=True
     )
 
     @property
@@ -173,7 +178,6 @@ class CustomerShop(GroupScoped, db.Model):
     disabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     customer: Mapped[Customer] = relationship(back_populates="links")
-    shop: Mapped[Shop] = relationship(lazy="joined")
 
     def scope_shop_id(self) -> int | None:
         # Only staff who see the shop may register or disable its link.
@@ -265,7 +269,6 @@ class CustomerActivity(GroupScoped, db.Model):
     operator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
-    shop: Mapped[Shop | None] = relationship(lazy="joined")
     author: Mapped[Any] = relationship("User", foreign_keys=[author_id], lazy="joined")
 
 
@@ -286,7 +289,6 @@ class CustomerAlert(GroupScoped, db.Model):
     cleared_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     clear_note: Mapped[str] = mapped_column(sa.String(1000), default="")
 
-    shop: Mapped[Shop | None] = relationship(lazy="joined")
     raised_by: Mapped[Any] = relationship("User", foreign_keys=[raised_by_id], lazy="joined")
     cleared_by: Mapped[Any] = relationship("User", foreign_keys=[cleared_by_id], lazy="joined")
 

@@ -14,7 +14,7 @@ Activities, alerts and code lists live in ``customers.timeline``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -140,8 +140,27 @@ def find_in_group(shop: Shop, email: str) -> Customer | None:
     ).one_or_none()
 
 
+SHOP_CODES_KEY = "customers.shop_codes"
+
+
+def shop_code(shop_id: int | None) -> str | None:
+    """A shop's code, for showing where a shared record comes from.
+
+    Shops of the customer's group may be outside the caller's scope (staff of EU-2 see
+    that the customer registered with EU-1), so this is a platform lookup of codes only,
+    cached for the session (codes never change).
+    """
+    if shop_id is None:
+        return None
+    cache: dict[int, str] = db.session.info.setdefault(SHOP_CODES_KEY, {})
+    if shop_id not in cache:
+        rows = db.session.execute(sa.select(Shop.id, Shop.code).execution_options(all_shops=True))
+        cache.update((row_id, code) for row_id, code in rows)
+    return cache.get(shop_id)
+
+
 def shop_codes(customer: Customer, *, active_only: bool = False) -> list[str]:
-    return [link.shop.code for link in customer.links if not active_only or link.disabled_at is None]
+    return [shop_code(link.shop_id) or "?" for link in customer.links if not active_only or link.disabled_at is None]
 
 
 # -- cleaning input ------------------------------------------------------------------------
@@ -191,7 +210,7 @@ def clean_password(value: str | None) -> str | None:
 
 def clean_address(data: AddressInput | dict[str, Any], field: str = "addresses") -> AddressInput:
     if isinstance(data, dict):
-        known = {key: data.get(key) for key in AddressInput.__dataclass_fields__ if key in data}
+        known: dict[str, Any] = {key: data.get(key) for key in AddressInput.__dataclass_fields__ if key in data}
         data = AddressInput(**{"kind": "", "name": "", "line1": "", "city": "", "country": "", **known})
 
     def text(name: str, value: str | None, max_length: int, required: bool = False) -> str:
@@ -649,7 +668,7 @@ def set_private_note(access: Access, customer: Customer, shop: Shop, *, notes: s
 # -- search ----------------------------------------------------------------------------------
 
 
-def _like_pattern(text: str) -> str:
+def like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -661,7 +680,7 @@ def search_statement(
     shop_id: int | None = None,
     customer_type: str | None = None,
     has_alert: bool | None = None,
-) -> sa.Select[tuple[Customer]]:
+) -> sa.Select[Customer]:
     """Customers matching a search; the scope guard adds the caller's shops on execution.
 
     ``q`` matches a substring of name, email, company, phone (or its digits) and tags
@@ -671,7 +690,7 @@ def search_statement(
     stmt = sa.select(Customer)
     text = (q or "").strip().lower()
     if text:
-        condition = Customer.search_text.like(_like_pattern(text), escape="\\")
+        condition: sa.ColumnElement[bool] = Customer.search_text.like(like_pattern(text), escape="\\")
         if text.lstrip("#").isdigit() and len(text.lstrip("#")) < 10:
             condition = sa.or_(condition, Customer.id == int(text.lstrip("#")))
         stmt = stmt.where(condition)
@@ -709,3 +728,34 @@ def search_customers(
     if after_id is not None:
         stmt = stmt.where(Customer.id > after_id)
     return list(db.session.scalars(stmt.order_by(Customer.id).limit(limit)))
+
+
+def export_rows(access: Access, *, q: str | None = None, batch: int = 1000) -> Iterator[list[object]]:
+    """Rows for the CSV export: the visible customers of the groups where the caller may export.
+
+    Read in id-keyset batches, so a large export streams instead of loading everything.
+    """
+    allowed = access.shops_allowing(Permission.CUSTOMER_EXPORT)
+    if allowed is not None and not allowed:
+        raise Forbidden("Your role does not allow this.", fields={"permission": str(Permission.CUSTOMER_EXPORT)})
+    stmt = search_statement(q=q)
+    if allowed is not None:
+        keys = sa.select(shop_group_key()).where(Shop.id.in_(sorted(allowed)))
+        stmt = stmt.where(Customer.group_key.in_(keys))
+    last_id = 0
+    while True:
+        customers = db.session.scalars(stmt.where(Customer.id > last_id).order_by(Customer.id).limit(batch)).all()
+        if not customers:
+            return
+        for customer in customers:
+            yield [
+                customer.id, customer.email, customer.first_name, customer.last_name, customer.type.value,
+                customer.company, customer.department, customer.phone, customer.locale, " ".join(customer.tags),
+                " ".join(shop_codes(customer, active_only=True)), customer.allow_assistance,
+                customer.created_at.isoformat(),
+            ]
+        last_id = customers[-1].id
+        for customer in customers:  # keep the identity map small on long exports
+            for child in (*customer.links, *customer.tag_rows, *customer.addresses, *customer.alerts):
+                db.session.expunge(child)
+            db.session.expunge(customer)
