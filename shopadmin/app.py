@@ -103,6 +103,9 @@ def _init_admin(app: Flask) -> None:
     )
     admin.add_view(ShopAdmin(Shop, name=_l("Shops"), endpoint="shops"))
     admin.add_view(TaxRuleAdmin(TaxRule, name=_l("Tax rules"), endpoint="tax_rules"))
+    from shopadmin.dashboard.admin import register_admin as register_dashboard_admin
+
+    register_dashboard_admin(app, admin)
     register_customer_admin(app, admin)
     admin.add_view(UserAdmin(User, name=_l("Users"), endpoint="users", category=_l("Staff")))
     admin.add_view(MembershipAdmin(Membership, name=_l("Memberships"), endpoint="memberships", category=_l("Staff")))

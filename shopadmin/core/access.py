@@ -83,6 +83,10 @@ class Permission(enum.StrEnum):
     BLOCK_RELEASE = "block.release"
     DELIVERY_MOVE = "delivery.move"
     PAYMENT_RECORD = "payment.record"
+    DASHBOARD_VIEW = "dashboard.view"
+    REPORT_VIEW = "report.view"
+    DATA_IMPORT = "data.import"
+    ORDER_EXPORT = "order.export"
 
 
 # The lowest role that may do each action; None: superadmin only.
@@ -134,6 +138,11 @@ PERMISSIONS: dict[Permission, Role | None] = {
     Permission.DELIVERY_MOVE: Role.CSR,
     # Gateways call back with a token of their own; a CSR records a phone payment.
     Permission.PAYMENT_RECORD: Role.CSR,
+    # The worklist tiles; charts and KPIs are business figures: reports, managers.
+    Permission.DASHBOARD_VIEW: Role.CSR,
+    Permission.REPORT_VIEW: Role.MANAGER,
+    Permission.DATA_IMPORT: Role.MANAGER,
+    Permission.ORDER_EXPORT: Role.MANAGER,
 }
 
 

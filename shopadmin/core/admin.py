@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import AdminIndexView, expose
+from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
@@ -40,10 +40,34 @@ class SecureIndexView(AdminIndexView):  # type: ignore[misc]
 
     @expose("/")
     def index(self) -> Any:
+        from shopadmin.dashboard.services import dashboard_context
         from shopadmin.tenants.explain import visible_shops_with_reasons
 
         access = request_access()
-        return self.render("admin/dashboard.html", access=access, shops=visible_shops_with_reasons(access))
+        return self.render("admin/dashboard.html", access=access, shops=visible_shops_with_reasons(access),
+                           **dashboard_context(access, request.args))
+
+
+class ScopedPage(BaseView):  # type: ignore[misc]
+    """A custom admin page (dashboard pieces, reports, import): signed-in staff holding
+    ``page_permission`` on some visible shop. Anonymous visitors go to the login page,
+    others get 403. The page's services scope the data per shop themselves.
+    """
+
+    __scoped_page__ = True
+    page_permission: ClassVar[Permission]
+
+    @property
+    def access(self) -> Access:
+        return request_access()
+
+    def is_accessible(self) -> bool:
+        return bool(current_user.is_authenticated) and self.access.can_anywhere(self.page_permission)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        abort(403)
 
 
 class ScopedModelView(ModelView):  # type: ignore[misc]
@@ -196,4 +220,4 @@ def _fields_text(exc: DomainError) -> str:
     return (" (" + ", ".join(parts) + ")") if parts else ""
 
 
-__all__ = ["ScopedModelView", "SecureIndexView"]
+__all__ = ["ScopedModelView", "ScopedPage", "SecureIndexView"]

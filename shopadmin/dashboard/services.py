@@ -1,0 +1,49 @@
+"""What the dashboard shows a caller: the shop selector, the period, widgets and tiles."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shopadmin.core.access import Access
+from shopadmin.dashboard.periods import GRANULARITY_LABELS, RANGES, Granularity, Period
+from shopadmin.dashboard.tiles import Tile, allowed_shops, tile_counts
+from shopadmin.dashboard.widgets import Widget, WidgetView, registered
+from shopadmin.tenants import services as tenants
+from shopadmin.tenants.models import Shop
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    shop: Shop | None  # the selected shop, or None: every visible shop
+    period: Period
+    widgets: list[tuple[Widget, dict[str, Any]]]
+    tiles: list[tuple[Tile, int]]
+
+
+def build_dashboard(access: Access, *, shop_code: str | None = None, period: Period | None = None) -> Dashboard:
+    """The dashboard over the visible shops, or one of them (``NotFound`` outside the scope).
+
+    Each widget and tile covers only the shops where the caller holds its permission.
+    """
+    shop = tenants.get_shop(access, shop_code) if shop_code else None
+    selected = frozenset({shop.id}) if shop is not None else None
+    period = period or Period.last(*RANGES["30d"])
+    widgets = []
+    for item in registered():
+        shop_ids = allowed_shops(access, item.permission, selected)
+        if shop_ids:
+            widgets.append((item, item.compute(WidgetView(access, shop_ids, period))))
+    return Dashboard(shop, period, widgets, tile_counts(access, selected))
+
+
+def dashboard_context(access: Access, args: Mapping[str, str]) -> dict[str, Any]:
+    """Template variables for the admin index (``?shop=CODE&range=30d&by=week``)."""
+    dashboard = build_dashboard(access, shop_code=args.get("shop") or None, period=Period.from_args(args))
+    return {
+        "dashboard": dashboard,
+        "ranges": list(RANGES),
+        "selected_range": args.get("range") if args.get("range") in RANGES else None,
+        "granularities": [(g.value, GRANULARITY_LABELS[g]) for g in Granularity],
+    }
