@@ -18,6 +18,19 @@ class Audience(enum.StrEnum):
     OPERATOR = "operator"
 
 
+class CustomerPolicy(enum.StrEnum):
+    """When the customer (and an assisting operator's copy) gets an event's mail."""
+
+    # Order placed/confirmed: the order's one-time ``notify_customer`` override decides,
+    # else the customer's ``wants_order_emails`` preference.
+    CONFIRMATION = "confirmation"
+    # Shipped, cancelled, payment, reminders: the customer must know; neither applies.
+    ALWAYS = "always"
+    # Comments and staff mails: requested one by one (a comment's own ``notify_customer``
+    # flag is why it is requested at all), so the order's override and the preference do not apply.
+    ON_REQUEST = "on_request"
+
+
 @dataclass(frozen=True)
 class Rule:
     audience: Audience
@@ -28,8 +41,7 @@ class Rule:
 class EventSpec:
     label: object
     rules: tuple[Rule, ...]
-    # Confirmation mails follow the customer's preference and the order's one-time override.
-    is_confirmation: bool = False
+    customer_policy: CustomerPolicy = CustomerPolicy.ALWAYS
     # Requested at most once per order and recipient (a repeated request is ignored).
     once_per_order: bool = False
 
@@ -45,19 +57,20 @@ def staff(role: Role) -> Rule:
 
 EVENTS: dict[str, EventSpec] = {
     "order_placed": EventSpec(_l("Order placed"), (CUSTOMER, OPERATOR, staff(Role.CSR)),
-                              is_confirmation=True, once_per_order=True),
-    "order_confirmed": EventSpec(_l("Order confirmed"), (CUSTOMER, OPERATOR, FULFILMENT), is_confirmation=True),
+                              customer_policy=CustomerPolicy.CONFIRMATION, once_per_order=True),
+    "order_confirmed": EventSpec(_l("Order confirmed"), (CUSTOMER, OPERATOR, FULFILMENT),
+                                 customer_policy=CustomerPolicy.CONFIRMATION),
     "payment_confirmed": EventSpec(_l("Payment confirmed"), (CUSTOMER, OPERATOR, staff(Role.SUPERVISOR))),
     "payment_failed": EventSpec(_l("Payment failed"), (CUSTOMER, OPERATOR, staff(Role.SUPERVISOR))),
     "delivery_allocated": EventSpec(_l("Delivery allocated"), (staff(Role.CSR),)),
     "delivery_packed": EventSpec(_l("Delivery packed"), (staff(Role.CSR),)),
     "delivery_shipped": EventSpec(_l("Delivery shipped"), (CUSTOMER, OPERATOR, staff(Role.CSR))),
     "order_cancelled": EventSpec(_l("Order cancelled"), (CUSTOMER, OPERATOR)),
-    "comment_sent": EventSpec(_l("Comment sent"), (CUSTOMER,)),
+    "comment_sent": EventSpec(_l("Comment sent"), (CUSTOMER,), customer_policy=CustomerPolicy.ON_REQUEST),
     "quote_reminder": EventSpec(_l("Reminder: waiting for your confirmation"), (CUSTOMER,)),
     "order_escalated": EventSpec(_l("Order escalated: customer did not answer"), (staff(Role.SUPERVISOR),)),
     # Free mail written by staff from an order or a customer screen.
-    "custom": EventSpec(_l("Email from staff"), (CUSTOMER,)),
+    "custom": EventSpec(_l("Email from staff"), (CUSTOMER,), customer_policy=CustomerPolicy.ON_REQUEST),
 }
 
 

@@ -29,7 +29,7 @@ from shopadmin.core.validation import clean_email, clean_locale, clean_text
 from shopadmin.extensions import db
 from shopadmin.notifications import rendering
 from shopadmin.notifications.clock import now
-from shopadmin.notifications.events import EVENTS, Audience, EventSpec
+from shopadmin.notifications.events import EVENTS, Audience, CustomerPolicy, EventSpec
 from shopadmin.notifications.models import (
     Notification,
     NotificationSettings,
@@ -68,8 +68,10 @@ def request_notification(
 
     ``payload`` is handed to the templates (plain JSON values). It may carry what the
     caller already knows: ``order`` / ``customer`` dicts (else read through their
-    services), ``notify_customer`` (a one-time override: ``False`` sends nothing to the
-    customer, ``True`` sends even against the customer's preference), ``operator_id``
+    services), ``notify_customer`` (the order's one-time override of the customer's
+    preference: it governs only confirmation-type mails, order placed/confirmed, as the
+    event table's ``customer_policy`` says; shipped, cancelled and payment mails always
+    reach the customer, a comment's mail is requested only when the comment asks for it), ``operator_id``
     (the assisting operator, who gets a copy of the customer's mails) and ``ref`` (what
     makes this request distinct, e.g. a payment or delivery id: the same event, order,
     recipient and ref is written once).
@@ -179,16 +181,18 @@ def settings_for(shop_id: int) -> NotificationSettings:
 
 def _customer_wanted(spec: EventSpec, order: OrderInfo | None, customer: CustomerInfo | None,
                      payload: dict[str, Any]) -> bool:
+    """The event table's customer policy; see ``events.CustomerPolicy``."""
     if customer is None or not customer.email:
         return False
+    if spec.customer_policy is not CustomerPolicy.CONFIRMATION:
+        return True
+    # The order's one-time override, as the caller passes it (or as the order carries it).
     override = payload.get("notify_customer")
+    if override is None and order is not None:
+        override = order.notify_customer
     if override is not None:
         return bool(override)
-    if spec.is_confirmation:
-        if order is not None and order.notify_customer is not None:
-            return bool(order.notify_customer)
-        return customer.wants_confirmations is not False
-    return True
+    return customer.wants_confirmations is not False
 
 
 def _staff_recipients(shop: Shop, role: Role) -> list[Recipient]:

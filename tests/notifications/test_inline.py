@@ -89,21 +89,39 @@ def test_a_rolled_back_change_sends_nothing(mail_app: Flask, smtp: tuple[Sink, i
 
 
 @pytest.mark.parametrize(("preference", "override", "sent"), [
-    (True, None, True), (False, None, False), (False, True, True), (True, False, False),
+    (True, None, True), (False, None, False), (False, True, True), (True, False, False), (None, None, True),
 ])
-def test_preference_and_one_time_override(mail_app: Flask, smtp: tuple[Sink, int], preference: bool,
+def test_preference_and_one_time_override(mail_app: Flask, smtp: tuple[Sink, int], preference: bool | None,
                                           override: bool | None, sent: bool) -> None:
     sink, _ = smtp
     with mail_app.app_context():
         shop_id = make_shop(code="OWN")
-        request(shop_id=shop_id, payload={"order": order(notify_customer=override),
-                                          "customer": customer(wants_order_emails=preference)})
-        # A non-confirmation mail (a shipment) is not governed by the confirmation preference.
-        request("delivery_shipped", shop_id=shop_id, payload={"order": order(), "customer": customer(
-            wants_order_emails=preference)})
-    subjects = [m["Subject"] for m in sink.messages]
-    assert ("Ihre Bestellung A-1001 bei Shop OWN" in subjects) is sent
-    assert "Bestellung A-1001 wurde versandt" in subjects
+        prefs = {} if preference is None else {"wants_order_emails": preference}
+        # The orders domain passes the order's override with every event, as it does here.
+        for event in ("order_placed", "order_confirmed", "delivery_shipped", "order_cancelled",
+                      "payment_confirmed", "payment_failed", "comment_sent"):
+            request(event, shop_id=shop_id, payload={"order": order(), "customer": customer(**prefs),
+                                                     "notify_customer": override, "ref": event})
+        rows = db.session.scalars(sa.select(Notification).where(Notification.audience == "customer")
+                                  .execution_options(all_shops=True)).all()
+    confirmation = {"order_placed", "order_confirmed"}
+    assert {r.event for r in rows} & confirmation == (confirmation if sent else set())
+    # Shipped, cancelled, payment and comment mails follow their own rules, never the override.
+    assert {r.event for r in rows} - confirmation == {"delivery_shipped", "order_cancelled", "payment_confirmed",
+                                                      "payment_failed", "comment_sent"}
+    assert len(sink.messages) == len(rows)
+    assert ("Ihre Bestellung A-1001 bei Shop OWN" in [m["Subject"] for m in sink.messages]) is sent
+
+
+def test_the_orders_override_on_the_order_itself_governs_confirmations_only(mail_app: Flask,
+                                                                           smtp: tuple[Sink, int]) -> None:
+    sink, _ = smtp
+    with mail_app.app_context():
+        shop_id = make_shop(code="OWN")
+        for event in ("order_placed", "delivery_shipped"):
+            request(event, shop_id=shop_id, payload={"order": order(notify_customer=False),
+                                                     "customer": customer(wants_order_emails=True)})
+    assert [m["Subject"] for m in sink.messages] == ["Bestellung A-1001 wurde versandt"]
 
 
 def test_recipients_come_from_the_event_table(mail_app: Flask, smtp: tuple[Sink, int]) -> None:
