@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
 def _init_admin(app: Flask) -> None:
     from shopadmin.core.admin import SecureIndexView
     from shopadmin.customers.admin import register_admin as register_customer_admin
+    from shopadmin.orders.admin import register_admin as register_order_admin
     from shopadmin.staff.admin import MembershipAdmin, UserAdmin
     from shopadmin.staff.models import Membership, User
     from shopadmin.tenants.admin import ShopAdmin, TaxRuleAdmin
@@ -107,6 +108,7 @@ def _init_admin(app: Flask) -> None:
 
     register_dashboard_admin(app, admin)
     register_customer_admin(app, admin)
+    register_order_admin(app, admin)
     admin.add_view(UserAdmin(User, name=_l("Users"), endpoint="users", category=_l("Staff")))
     admin.add_view(MembershipAdmin(Membership, name=_l("Memberships"), endpoint="memberships", category=_l("Staff")))
 

@@ -72,13 +72,13 @@ def _orders_for_shop(access: Access, shop: Shop) -> None:
     people = [_customer(access, shop, first, last) for first, last in PEOPLE]
     one = [("CHAIR-1", 2)]
     two = [("CHAIR-1", 1), ("GUIDE-1", 1)]
-    steps: list[Callable[[Order], None]]
+    steps: list[Callable[[Order], object]]
 
     _place(access, shop, people[0], lines=one, cart=True)
     _place(access, shop, people[1], lines=[("TABLE-1", 1)], quote=True,
            quote_valid_until=(utcnow() + timedelta(days=14)).date())
     _place(access, shop, people[2], lines=[("CHAIR-1", 1), ("LAMP-1", 2), ("BOOK-1", 1)])  # pending
-    recipes: list[tuple[int, list[tuple[str, int]], str, list[Callable[[Order], None]]]] = [
+    recipes: list[tuple[int, list[tuple[str, int]], str, list[Callable[[Order], object]]]] = [
         (0, one, "prepay", [lambda o: orders.fire_event(access, o, "confirm")]),  # waiting_payment
         (1, one, "on_delivery", [lambda o: orders.fire_event(access, o, "confirm")]),  # in_progress
         (2, two, "on_delivery", [lambda o: orders.fire_event(access, o, "confirm"),

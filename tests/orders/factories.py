@@ -62,8 +62,10 @@ def matrix_records(app: Flask, shop: str) -> dict[str, Any]:
             order = orders.get_order(PLATFORM, order_id)
             block = orders.add_block(PLATFORM, order, "matrix")
             orders.release_block(PLATFORM, order, block.id)
+            product = catalogue.get_product(PLATFORM, tenants.get_shop(PLATFORM, shop), "M-1")
             return {"order_id": order_id, "order_customer_id": customer_id, "delivery_id": order.deliveries[0].id,
-                    "block_id": block.id, "sku": "M-1"}
+                    "block_id": block.id, "sku": "M-1", "product_id": product.id,
+                    "stock_id": product.stock[0].id}
 
 
 def fresh_order_body(app: Flask, shop: str) -> dict[str, Any]:

@@ -1,0 +1,360 @@
+"""Call-center screens: the order list with worklists and the search box, the order
+detail with its next actions, capture and edit. Every write goes through
+``orders.services`` inside one unit of work."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, request
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from shopadmin.core.access import Permission
+from shopadmin.core.admin import ScopedModelView
+from shopadmin.core.db import unit_of_work
+from shopadmin.core.errors import DomainError
+from shopadmin.core.i18n import select_locale
+from shopadmin.core.money import format_money, percent_below
+from shopadmin.extensions import db
+from shopadmin.orders import services, workflow
+from shopadmin.orders import statemachine as sm
+from shopadmin.orders.forms import (
+    BlockForm,
+    CaptureForm,
+    CommentForm,
+    EditOrderForm,
+    EventForm,
+    ReleaseBlockForm,
+)
+from shopadmin.orders.models import Order
+from shopadmin.tenants import services as tenants
+from shopadmin.tenants.admin import shop_options
+
+templates_bp = Blueprint("orders_screens", __name__, template_folder="templates")
+
+WORKLIST_LABELS = {
+    "waiting_payment": _l("Waiting for payment"),
+    "blocked": _l("Blocked"),
+    "suspended": _l("Suspended"),
+    "pending_too_long": _l("Pending too long"),
+    "carts_and_quotes": _l("Carts and quotes"),
+}
+EVENT_LABELS = {
+    "submit": _l("Submit"), "confirm": _l("Confirm"), "cancel": _l("Cancel"), "void": _l("Void"),
+    "refund": _l("Refund"), "return": _l("Return"), "suspend": _l("Suspend"), "resume": _l("Resume"),
+    "pack": _l("Pack"), "ready": _l("Ready for pickup"), "ship": _l("Ship"),
+}
+REASON_LABELS = {
+    "state": _l("not in this state"), "role": _l("your role does not allow it"), "unpaid": _l("not paid"),
+    "blocked": _l("blocked"), "no_stock": _l("not enough stock"), "suspended": _l("suspended"),
+    "not_suspended": _l("not suspended"), "already_shipped": _l("something has shipped"),
+    "no_lines": _l("no lines"), "quote_expired": _l("the quote has expired"),
+    "not_confirmed": _l("the order is not confirmed"), "system_only": _l("done by the system"),
+    "not_released": _l("not released yet"),
+}
+
+
+def _flash_error(exc: DomainError) -> None:
+    details = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in exc.fields.items()
+                        if k not in ("permission",))
+    flash(exc.message + (f" ({details})" if details else ""), "error")
+
+
+def _money(amount: Decimal | None, currency: str) -> str:
+    return format_money(amount, currency, select_locale() or "en")
+
+
+class OrderAdmin(ScopedModelView):
+    view_permission = Permission.ORDER_VIEW
+    create_permission = Permission.ORDER_CAPTURE
+    edit_permission = Permission.ORDER_EDIT
+    block_permission = Permission.BLOCK_ADD
+    release_permission = Permission.BLOCK_RELEASE
+    comment_permission = Permission.ORDER_COMMENT
+
+    RECORD_VIEWS: ClassVar[dict[str, str]] = {
+        **ScopedModelView.RECORD_VIEWS,
+        "event_view": "view_permission",
+        "version_view": "view_permission",
+        "block_view": "block_permission",
+        "release_block_view": "release_permission",
+        "comment_view": "comment_permission",
+    }
+
+    list_template = "orders/admin/list.html"
+    details_template = "orders/admin/details.html"
+    column_list = ("number", "state", "customer_name", "ship_to_name", "total", "shop", "updated_at")
+    column_searchable_list = ("number",)  # the box is read by ``get_list`` (typed prefixes)
+    column_sortable_list = ()
+    simple_list_pager = True  # no COUNT(*) over a million orders per page
+    page_size = 25
+    column_labels = {  # noqa: RUF012
+        "number": _l("Order"), "state": _l("State"), "customer_name": _l("Customer"),
+        "ship_to_name": _l("Ship to"), "total": _l("Total"), "shop": _l("Shop"), "updated_at": _l("Last change"),
+    }
+    column_formatters = {  # noqa: RUF012
+        "number": lambda v, c, m, p: Markup('<a href="{}" data-testid="order-link">{}</a>').format(
+            v.get_url(".details_view", id=m.id), m.number),
+        "total": lambda v, c, m, p: _money(m.total, m.currency),
+        "shop": lambda v, c, m, p: m.shop.code,
+        "state": lambda v, c, m, p: m.state + (" ⛔" if m.active_blocks else "") + (" ⏸" if m.is_suspended else ""),
+        "updated_at": lambda v, c, m, p: m.updated_at.strftime("%Y-%m-%d %H:%M"),
+    }
+
+    # -- list ----------------------------------------------------------------------------------
+
+    def get_list(self, page: int | None, sort_column: Any, sort_desc: bool, search: str | None, filters: Any,
+                 execute: bool = True, page_size: int | None = None) -> tuple[int | None, list[Order]]:
+        query = services.OrderQuery(q=search, worklist=request.args.get("worklist") or None,
+                                    state=request.args.get("state") or None)
+        try:
+            stmt = services.search_statement(self.access, query)
+        except DomainError as exc:
+            _flash_error(exc)
+            return None, []
+        size = page_size or self.page_size
+        stmt = stmt.order_by(Order.id.desc()).limit(size).offset((page or 0) * size)
+        return None, list(db.session.scalars(stmt).unique())
+
+    @expose("/")
+    def index_view(self) -> Any:
+        self._template_args["worklists"] = WORKLIST_LABELS
+        self._template_args["current_worklist"] = request.args.get("worklist", "")
+        return super().index_view()
+
+    # -- detail --------------------------------------------------------------------------------
+
+    @expose("/details/")
+    def details_view(self) -> Any:
+        order = self._order()
+        access = self.access
+        return self.render(
+            self.details_template, order=order, money=lambda amount: _money(amount, order.currency),
+            actions=workflow.order_actions(access, order),
+            delivery_actions={d.id: workflow.delivery_actions(access, order, d) for d in order.deliveries
+                              if d.state in sm.OPEN_DELIVERY_STATES},
+            versions=services.list_versions(access, order), history=services.history(access, order),
+            comments=services.list_comments(access, order), event_form=EventForm(), block_form=BlockForm(),
+            release_form=ReleaseBlockForm(), comment_form=CommentForm(), event_labels=EVENT_LABELS,
+            reason_labels=REASON_LABELS, can_edit=access.can(Permission.ORDER_EDIT, order.shop_id)
+            and order.state in sm.EDITABLE_ORDER_STATES,
+            can_block=access.can(Permission.BLOCK_ADD, order.shop_id),
+            can_release=access.can(Permission.BLOCK_RELEASE, order.shop_id),
+            can_comment=access.can(Permission.ORDER_COMMENT, order.shop_id),
+        )
+
+    def _order(self) -> Order:
+        return self.find_record(request.args.get("id") or request.form.get("id"))  # type: ignore[no-any-return]
+
+    def _back(self, order_id: int) -> WerkzeugResponse:
+        return redirect(self.get_url(".details_view", id=order_id))
+
+    # -- actions -------------------------------------------------------------------------------
+
+    @expose("/event/", methods=("GET", "POST"))
+    def event_view(self) -> Any:
+        if request.method == "GET":
+            return self.details_view()
+        form = EventForm()
+        order = self._order()
+        if not form.validate_on_submit():
+            flash(_("The form expired; try again."), "error")
+            return self._back(order.id)
+        dry_run = form.dry_run.data == "1"
+        delivery_id = int(form.delivery_id.data) if (form.delivery_id.data or "").isdigit() else None
+        try:
+            with unit_of_work():
+                locked = services.get_order(self.access, order.id, for_update=not dry_run)
+                if delivery_id is None:
+                    outcome = services.fire_event(self.access, locked, form.event.data, dry_run=dry_run)
+                else:
+                    outcome = services.fire_delivery_event(self.access, locked, delivery_id, form.event.data,
+                                                           dry_run=dry_run)
+            workflow.raise_refusal(outcome)
+        except DomainError as exc:
+            _flash_error(exc)
+            return self._back(order.id)
+        if dry_run:
+            flash(_("Would do: %(effects)s", effects="; ".join(outcome.effects) or _("nothing else")), "info")
+        else:
+            flash(_("Done: %(event)s.", event=EVENT_LABELS.get(outcome.decision.event, outcome.decision.event)),
+                  "success")
+        return self._back(order.id)
+
+    @expose("/block/", methods=("GET", "POST"))
+    def block_view(self) -> Any:
+        if request.method == "GET":
+            return self.details_view()
+        form = BlockForm()
+        order = self._order()
+        if form.validate_on_submit():
+            try:
+                with unit_of_work():
+                    services.add_block(self.access, services.get_order(self.access, order.id, for_update=True),
+                                       form.reason.data or "")
+                flash(_("Blocked: nothing ships until the block is released."), "success")
+            except DomainError as exc:
+                _flash_error(exc)
+        else:
+            flash(_("Give a reason for the block."), "error")
+        return self._back(order.id)
+
+    @expose("/release_block/", methods=("GET", "POST"))
+    def release_block_view(self) -> Any:
+        if request.method == "GET":
+            return self.details_view()
+        form = ReleaseBlockForm()
+        order = self._order()
+        if form.validate_on_submit() and (form.block_id.data or "").isdigit():
+            try:
+                with unit_of_work():
+                    services.release_block(self.access, services.get_order(self.access, order.id, for_update=True),
+                                           int(form.block_id.data))
+                flash(_("Block released."), "success")
+            except DomainError as exc:
+                _flash_error(exc)
+        return self._back(order.id)
+
+    @expose("/comment/", methods=("GET", "POST"))
+    def comment_view(self) -> Any:
+        if request.method == "GET":
+            return self.details_view()
+        form = CommentForm()
+        order = self._order()
+        if form.validate_on_submit():
+            try:
+                with unit_of_work():
+                    services.add_comment(self.access, order, form.text.data or "",
+                                         notify_customer=bool(form.notify_customer.data))
+                flash(_("Comment added."), "success")
+            except DomainError as exc:
+                _flash_error(exc)
+        return self._back(order.id)
+
+    @expose("/version/")
+    def version_view(self) -> Any:
+        order = self._order()
+        number = request.args.get("n", "")
+        if not number.isdigit():
+            return self._back(order.id)
+        try:
+            version = services.get_version(self.access, order, int(number))
+        except DomainError as exc:
+            _flash_error(exc)
+            return self._back(order.id)
+        return self.render("orders/admin/version.html", order=order, version=version)
+
+    # -- edit ----------------------------------------------------------------------------------
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self) -> Any:
+        order = self._order()
+        form = EditOrderForm()
+        stale: Order | None = None
+        if request.method == "GET":
+            form.version.data = str(order.version)
+        elif form.validate_on_submit():
+            lines = []
+            for line in order.lines:
+                quantity = (request.form.get(f"qty-{line.id}") or "").strip()
+                if quantity in ("", "0"):
+                    continue  # removed
+                item: dict[str, Any] = {"id": line.id, "sku": line.sku,
+                                        "quantity": int(quantity) if quantity.isdigit() else quantity}
+                price = (request.form.get(f"price-{line.id}") or "").strip()
+                if price:
+                    item["unit_price"] = price
+                lines.append(item)
+            if form.add_sku.data:
+                lines.append({"sku": form.add_sku.data.strip(), "quantity": form.add_quantity.data or 1})
+            try:
+                with unit_of_work():
+                    locked = services.get_order(self.access, order.id, Permission.ORDER_EDIT, for_update=True)
+                    services.update_order(self.access, locked, {"lines": lines}, reason=form.reason.data or "",
+                                          expected_version=int(form.version.data or 0))
+                flash(_("Saved as version %(n)s.", n=locked.version), "success")
+                return self._back(order.id)
+            except DomainError as exc:
+                if exc.code == "stale_version":
+                    db.session.expire_all()
+                    stale = services.get_order(self.access, order.id)
+                    flash(_("Changed by %(who)s meanwhile: this is version %(n)s now. Check it and save again.",
+                            who=self._last_editor(stale), n=stale.version), "error")
+                    form.version.data = str(stale.version)
+                    order = stale
+                else:
+                    _flash_error(exc)
+        limit = services.override_limit_pct(self.access, order.shop_id)
+        return self.render("orders/admin/edit.html", order=order, form=form, limit=limit, stale=stale,
+                           money=lambda amount: _money(amount, order.currency),
+                           below=lambda line: percent_below(line.unit_price, line.list_price))
+
+    def _last_editor(self, order: Order) -> str:
+        versions = services.list_versions(self.access, order)
+        if not versions:
+            return "?"
+        from shopadmin.staff.models import User
+
+        user_id = versions[0].user_id
+        user = db.session.scalar(sa.select(User).where(User.id == user_id)) if user_id else None
+        return str(user.name or user.email) if user else versions[0].actor
+
+    # -- capture -------------------------------------------------------------------------------
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self) -> Any:
+        form = CaptureForm()
+        form.shop.choices = shop_options(Permission.ORDER_CAPTURE)
+        if request.method == "GET" and request.args.get("customer_id", "").isdigit():
+            form.customer_id.data = int(request.args["customer_id"])
+        if form.validate_on_submit():
+            try:
+                lines = _parse_lines(form.lines.data or "")
+                with unit_of_work():
+                    if not str(form.shop.data or "").isdigit():
+                        raise StopIteration
+                    code = tenants.get_shop_by_id(self.access, int(form.shop.data)).code
+                    order = services.place_order(self.access, services.OrderInput(
+                        shop=code, customer_id=int(form.customer_id.data or 0), lines=lines,
+                        channel=form.channel.data or "phone", payment_flow=form.payment_flow.data or "prepay",
+                        ship_together=bool(form.ship_together.data), cart=form.save_as.data == "cart",
+                        quote=form.save_as.data == "quote"))
+                    order_id, number = order.id, order.number
+                flash(_("Order %(number)s saved.", number=number), "success")
+                return self._back(order_id)
+            except (DomainError, StopIteration) as exc:
+                if isinstance(exc, DomainError):
+                    _flash_error(exc)
+                else:
+                    flash(_("Choose a shop."), "error")
+        return self.render("orders/admin/capture.html", form=form)
+
+
+def _parse_lines(text: str) -> list[services.LineInput]:
+    from shopadmin.core.validation import invalid
+
+    lines = []
+    for n, raw in enumerate(row for row in text.splitlines() if row.strip()):
+        parts = raw.split()
+        if len(parts) not in (2, 3) or not parts[1].isdigit():
+            raise invalid(f"lines.{n}", _("Write: SKU quantity [unit price]"))
+        lines.append(services.LineInput(sku=parts[0], quantity=int(parts[1]),
+                                        unit_price=parts[2] if len(parts) == 3 else None))
+    return lines
+
+
+def register_admin(app: Any, admin: Any) -> None:
+    """Add the order screens to the admin (called by ``create_app``)."""
+    app.register_blueprint(templates_bp)
+    admin.add_view(OrderAdmin(Order, name=_l("Orders"), endpoint="orders"))
+    from shopadmin.catalogue.admin import ProductAdmin, StockAdmin
+    from shopadmin.catalogue.models import Product, StockLevel
+
+    admin.add_view(ProductAdmin(Product, name=_l("Products"), endpoint="products", category=_l("Catalogue")))
+    admin.add_view(StockAdmin(StockLevel, name=_l("Stock"), endpoint="stock", category=_l("Catalogue")))

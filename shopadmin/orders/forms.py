@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+CHANNEL_CHOICES = [SelectChoice(c, c) for c in ("phone", "email", "store", "web", "api")]
+FLOW_CHOICES = [
+    SelectChoice("prepay", _l("Prepayment")),
+    SelectChoice("on_delivery", _l("Payment on delivery")),
+    SelectChoice("per_shipment", _l("Payment per shipment")),
+    SelectChoice("external", _l("External (gateway)")),
+]
+SAVE_CHOICES = [
+    SelectChoice("order", _l("Place the order")),
+    SelectChoice("cart", _l("Save as cart")),
+    SelectChoice("quote", _l("Save as quote")),
+]
+
+
+class EventForm(FlaskForm):
+    event = HiddenField(validators=[DataRequired()])
+    delivery_id = HiddenField()
+    dry_run = HiddenField()
+
+
+class BlockForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class ReleaseBlockForm(FlaskForm):
+    block_id = HiddenField(validators=[DataRequired()])
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=10_000)])
+    notify_customer = BooleanField(_l("Email it to the customer"))
+
+
+class EditOrderForm(FlaskForm):
+    """Quantities and prices come as ``qty-<line id>`` / ``price-<line id>`` fields beside these."""
+
+    version = HiddenField(validators=[DataRequired()])
+    add_sku = StringField(_l("Add SKU"), validators=[Optional(), Length(max=64)])
+    add_quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
+    reason = StringField(_l("Why (kept in the history)"), validators=[Optional(), Length(max=500)])
+
+
+class CaptureForm(FlaskForm):
+    shop = SelectField(_l("Shop"), choices=[], validate_choice=False)
+    customer_id = IntegerField(_l("Customer no."), validators=[DataRequired()])
+    lines = TextAreaField(_l("Lines"), validators=[DataRequired()],
+                          description=_l("One line per product: SKU, quantity and optionally a unit price, "
+                                         "e.g. STD-1 2 9.50"))
+    channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES)
+    payment_flow = SelectField(_l("Payment"), choices=FLOW_CHOICES)
+    ship_together = BooleanField(_l("Ship together"))
+    save_as = SelectField(_l("Save as"), choices=SAVE_CHOICES)
