@@ -38,6 +38,9 @@ def _register_periodic_jobs(app: Flask) -> None:
     from shopadmin.notifications.jobs import register_periodic_jobs
 
     register_periodic_jobs(app)
+    from shopadmin.inbox.jobs import register_periodic_jobs as register_inbox_jobs
+
+    register_inbox_jobs(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -85,6 +88,10 @@ def _register_blueprints(app: Flask) -> None:
     for module in (staff_api, tenants_api, customers_api, catalogue_api, orders_api, notifications_api):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to forge
         api.register_blueprint(module.blp)
+    from shopadmin.inbox import api as inbox_api
+
+    csrf.exempt(inbox_api.blp)  # bearer tokens
+    api.register_blueprint(inbox_api.blp)
 
 
 def _init_admin(app: Flask) -> None:
@@ -111,6 +118,9 @@ def _init_admin(app: Flask) -> None:
     register_order_admin(app, admin)
     admin.add_view(UserAdmin(User, name=_l("Users"), endpoint="users", category=_l("Staff")))
     admin.add_view(MembershipAdmin(Membership, name=_l("Memberships"), endpoint="memberships", category=_l("Staff")))
+    from shopadmin.inbox.admin import register_admin as register_inbox_admin
+
+    register_inbox_admin(app, admin)
 
 
 def _register_cli(app: Flask) -> None:

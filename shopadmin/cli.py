@@ -102,6 +102,9 @@ def register_commands(app: Flask) -> None:
     from shopadmin.orders.cli import orders_cli
 
     app.cli.add_command(orders_cli)
+    from shopadmin.inbox.cli import inbox_cli
+
+    app.cli.add_command(inbox_cli)
 
 
 def _create_app() -> Flask:

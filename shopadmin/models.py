@@ -13,6 +13,7 @@ from shopadmin.customers.models import (
     CustomerShop,
     CustomerTag,
 )
+from shopadmin.inbox.models import InboxMessage
 from shopadmin.notifications.models import Notification, NotificationSettings, NotificationTemplate
 from shopadmin.orders.models import (
     Block,
@@ -45,6 +46,7 @@ __all__ = [
     "CustomerTag",
     "Delivery",
     "IdempotencyKey",
+    "InboxMessage",
     "Membership",
     "Notification",
     "NotificationSettings",

@@ -27,6 +27,8 @@ from flask.testing import FlaskClient
 from shopadmin.core.access import Role
 from tests.customers.factories import fresh_attribute_body, fresh_customer_body, matrix_records
 from tests.factories import api_token, login, make_user, world
+from tests.inbox.factories import fresh_mail
+from tests.inbox.factories import matrix_records as inbox_matrix_records
 from tests.orders.factories import fresh_order_body, fresh_product_body
 from tests.orders.factories import matrix_records as order_matrix_records
 
@@ -112,6 +114,20 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/notifications/{notification_id}", Role.CSR, "notifications_api.NotificationById"),
     Route("POST", "/api/v1/notifications/{notification_id}/retry", Role.SUPERVISOR,
           "notifications_api.NotificationRetry"),
+    # -- API and screens: the inbox worker ------------------------------------------------------
+    Route("POST", "/api/v1/inbox/messages?shop={shop}", Role.CSR, "inbox_api.Messages", body=fresh_mail),
+    Route("GET", "/api/v1/inbox/messages", Role.CSR, "inbox_api.Messages", per_shop=False),
+    Route("GET", "/api/v1/inbox/messages/{inbox_message_id}", Role.CSR, "inbox_api.MessageById"),
+    Route("PATCH", "/api/v1/inbox/messages/{inbox_message_id}", Role.SUPERVISOR, "inbox_api.MessageById",
+          body={"note": "matrix"}),
+    Route("POST", "/api/v1/inbox/messages/{inbox_message_id}/approve", Role.SUPERVISOR, "inbox_api.Approve",
+          body={"dry_run": True}),
+    Route("POST", "/api/v1/inbox/messages/{inbox_message_id}/reject", Role.SUPERVISOR, "inbox_api.Reject",
+          body={"dry_run": True}),
+    Route("GET", "/api/v1/inbox/kpis", Role.CSR, "inbox_api.Kpis", per_shop=False),
+    Route("GET", "/admin/inbox/", Role.CSR, "inbox.index_view", per_shop=False, screen=True),
+    Route("GET", "/admin/inbox/details/?id={inbox_message_id}", Role.CSR, "inbox.details_view", screen=True),
+    Route("GET", "/admin/inbox/review/?id={inbox_message_id}", Role.SUPERVISOR, "inbox.review_view", screen=True),
     # -- API: catalogue and orders ------------------------------------------------------------
     Route("GET", "/api/v1/shops/{shop}/products", Role.CSR, "catalogue_api.Products"),
     Route("POST", "/api/v1/shops/{shop}/products", Role.MANAGER, "catalogue_api.Products", body=fresh_product_body),
@@ -253,14 +269,22 @@ def matrix_world(app: Flask) -> dict[str, Any]:
             records[target].update(matrix_records(app, code))
             records[target]["notification_id"] = make_notification(records[target]["shop_id"])
             records[target].update(order_matrix_records(app, code))
+            records[target].update(inbox_matrix_records(app, code, records[target]))
     return records
+
+
+def _payload(body: Any) -> dict[str, Any]:
+    """JSON, or a raw email (the inbox takes ``message/rfc822``)."""
+    if isinstance(body, bytes):
+        return {"data": body, "content_type": "message/rfc822"}
+    return {"json": body}
 
 
 def _request(client: FlaskClient, app: Flask, route: Route, values: dict[str, Any],
              headers: dict[str, str]) -> int:
     path = route.path.format(**values)
     body = route.body(app, values["shop"]) if callable(route.body) else route.body
-    response = client.open(path, method=route.method, json=body, headers={**headers, **route.headers})
+    response = client.open(path, method=route.method, headers={**headers, **route.headers}, **_payload(body))
     return response.status_code
 
 
@@ -289,15 +313,16 @@ def test_no_credentials(app: Flask, client: FlaskClient, matrix_world: dict[str,
     for route in ROUTES:
         path = route.path.format(**matrix_world["own"])
         body = route.body(app, "OWN") if callable(route.body) else route.body
-        response = client.open(path, method=route.method, json=body, headers=route.headers)
+        response = client.open(path, method=route.method, headers=route.headers, **_payload(body))
         if route.screen:
             assert response.status_code == 302, path
             assert "/login" in response.headers["Location"]
         else:
             assert response.status_code == 401, path
             assert response.get_json()["error"]["code"] == "unauthenticated"
-            bad = client.open(path, method=route.method, json=body,
-                              headers={**route.headers, "Authorization": "Bearer sa_nope"})
+            bad = client.open(path, method=route.method,
+                              headers={**route.headers, "Authorization": "Bearer sa_nope"},
+                              **_payload(body))
             assert bad.status_code == 401, path
 
 

@@ -83,6 +83,9 @@ class Permission(enum.StrEnum):
     BLOCK_RELEASE = "block.release"
     DELIVERY_MOVE = "delivery.move"
     PAYMENT_RECORD = "payment.record"
+    INBOX_VIEW = "inbox.view"
+    INBOX_INTAKE = "inbox.intake"
+    INBOX_REVIEW = "inbox.review"
     DASHBOARD_VIEW = "dashboard.view"
     REPORT_VIEW = "report.view"
     DATA_IMPORT = "data.import"
@@ -138,6 +141,10 @@ PERMISSIONS: dict[Permission, Role | None] = {
     Permission.DELIVERY_MOVE: Role.CSR,
     # Gateways call back with a token of their own; a CSR records a phone payment.
     Permission.PAYMENT_RECORD: Role.CSR,
+    Permission.INBOX_VIEW: Role.CSR,
+    # A CSR may hand a customer's mail to the worker; approving what it proposes is a supervisor's call.
+    Permission.INBOX_INTAKE: Role.CSR,
+    Permission.INBOX_REVIEW: Role.SUPERVISOR,
     # The worklist tiles; charts and KPIs are business figures: reports, managers.
     Permission.DASHBOARD_VIEW: Role.CSR,
     Permission.REPORT_VIEW: Role.MANAGER,

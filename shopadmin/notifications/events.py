@@ -71,6 +71,13 @@ EVENTS: dict[str, EventSpec] = {
     "order_escalated": EventSpec(_l("Order escalated: customer did not answer"), (staff(Role.SUPERVISOR),)),
     # Free mail written by staff from an order or a customer screen.
     "custom": EventSpec(_l("Email from staff"), (CUSTOMER,), customer_policy=CustomerPolicy.ON_REQUEST),
+    # The inbox worker's answers to a customer's mail (sent to the mail's sender, threaded).
+    "inbox_applied": EventSpec(_l("Inbox: your request was carried out"), (CUSTOMER,),
+                               customer_policy=CustomerPolicy.ON_REQUEST),
+    "inbox_review": EventSpec(_l("Inbox: your request is being reviewed"), (CUSTOMER,),
+                              customer_policy=CustomerPolicy.ON_REQUEST),
+    "inbox_unmatched": EventSpec(_l("Inbox: we could not find your order"), (CUSTOMER,),
+                                 customer_policy=CustomerPolicy.ON_REQUEST),
 }
 
 

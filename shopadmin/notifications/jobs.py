@@ -64,6 +64,11 @@ def deliver(notification_id: int) -> str:
             sender=config["SHOPADMIN_MAIL_FROM"], to=row.recipient, subject=row.subject, text=row.body_text or "",
             html=row.body_html, locale=row.locale, message_id=row.dedupe_key,
         )
+        thread = (row.payload or {}).get("in_reply_to")
+        if isinstance(thread, str) and thread.startswith("<") and "\n" not in thread and len(thread) < 250:
+            # An answer to a customer's mail (the inbox worker): keep it in their thread.
+            message["In-Reply-To"] = thread
+            message["References"] = thread
         row.attempts += 1
         try:
             mailer.send(message, host=config["SHOPADMIN_SMTP_HOST"], port=int(config["SHOPADMIN_SMTP_PORT"]))

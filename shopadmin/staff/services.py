@@ -73,6 +73,26 @@ def _clean_password(password: str | None) -> str:
     return password
 
 
+def system_user(email: str, name: str) -> User:
+    """The platform's own user for a digital worker (created on first use; it cannot sign in).
+
+    Its id stamps what the worker does (order versions, customer activities, audit).
+    """
+    clean = email.strip().lower()
+    user = find_user_by_email(clean)
+    if user is not None:
+        return user
+    try:
+        with db.session.begin_nested():
+            user = User(email=clean, name=name, password_hash=None, is_system=True)
+            db.session.add(user)
+    except sa.exc.IntegrityError:  # another process created it meanwhile
+        found = find_user_by_email(clean)
+        assert found is not None
+        return found
+    return user
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
 

@@ -1,0 +1,118 @@
+"""The review queue in the admin: the mail, the proposed changes and the order side by side.
+
+Reading needs ``inbox.view``; approving, editing and rejecting need ``inbox.review``
+(supervisor and up). Every decision goes through ``inbox.services``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from flask import Blueprint, flash, redirect, request
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from shopadmin.core.access import Permission
+from shopadmin.core.admin import ScopedModelView
+from shopadmin.core.db import unit_of_work
+from shopadmin.core.errors import DomainError
+from shopadmin.inbox import services
+from shopadmin.inbox.forms import ReviewForm
+from shopadmin.inbox.models import InboxMessage, InboxStatus, ReviewState
+
+templates_bp = Blueprint("inbox_screens", __name__, template_folder="templates")
+
+STATUS_BADGES = {"applied": "success", "review": "warning", "unmatched": "secondary", "rejected": "dark",
+                 "received": "info"}
+
+
+def _status(view: Any, context: Any, model: InboxMessage, name: str) -> Any:
+    value = model.status.value
+    return Markup('<span class="badge badge-{}">{}</span>').format(STATUS_BADGES.get(value, "light"), value)
+
+
+class InboxAdmin(ScopedModelView):
+    view_permission = Permission.INBOX_VIEW
+    review_permission = Permission.INBOX_REVIEW
+
+    RECORD_VIEWS: ClassVar[dict[str, str]] = {**ScopedModelView.RECORD_VIEWS, "review_view": "review_permission"}
+
+    details_template = "inbox/admin/details.html"
+    can_edit = False
+    column_list = ("id", "received_at", "shop_id", "sender", "subject", "status", "reason", "language", "review_state")
+    column_default_sort = ("id", True)
+    column_searchable_list = ("subject", "sender")
+    column_filters = ("status", "review_state", "language")
+    column_labels = {"received_at": _l("Received"), "review_state": _l("Review"), "shop_id": _l("Shop")}  # noqa: RUF012
+    column_formatters = {  # noqa: RUF012
+        "status": _status,
+        "shop_id": lambda v, c, m, n: services_shop_code(m.shop_id),
+    }
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        if template == self.details_template and kwargs.get("model") is not None:
+            kwargs.update(self._details_context(kwargs["model"]))
+        return super().render(template, **kwargs)
+
+    def _details_context(self, message: InboxMessage, form: ReviewForm | None = None) -> dict[str, Any]:
+        access = self.access
+        order = None
+        if message.order_id is not None:
+            from shopadmin.orders import services as orders
+
+            try:
+                order = orders.get_order(access, message.order_id)
+            except DomainError:
+                order = None
+        pending = message.status is InboxStatus.REVIEW and message.review_state is ReviewState.PENDING
+        can_review = pending and message.shop_id is not None and access.can(Permission.INBOX_REVIEW, message.shop_id)
+        if form is None:
+            form = ReviewForm()
+            form.changes.data = json.dumps(message.changes or [], indent=2, ensure_ascii=False)
+            form.order_id.data = message.order_id
+        return {"message": message, "order": order, "form": form, "can_review": can_review,
+                "shop_code": services_shop_code(message.shop_id), "summary": services.summary(message)}
+
+    @expose("/review/", methods=("GET", "POST"))
+    def review_view(self) -> Any:
+        message = self.find_record(request.args.get("id") or request.form.get("id") or "")
+        form = ReviewForm()
+        if request.method == "POST" and form.validate_on_submit():
+            try:
+                changes = json.loads(form.changes.data) if (form.changes.data or "").strip() else None
+            except ValueError:
+                flash(_("The changes are not valid JSON."), "error")
+                changes = False
+            if changes is not False:
+                try:
+                    with unit_of_work():
+                        if form.decision.data == "reject":
+                            services.reject(self.access, message.id, note=form.note.data or None)
+                            flash(_("Rejected: nothing was applied."), "success")
+                        elif form.decision.data == "save":
+                            services.edit_changes(self.access, message.id, changes or [], note=form.note.data or None)
+                            flash(_("The changes were saved."), "success")
+                        else:
+                            services.approve(self.access, message.id, changes=changes, note=form.note.data or None,
+                                             order_id=form.order_id.data or None)
+                            flash(_("Approved: the changes were applied."), "success")
+                    return redirect(self.get_url(".details_view", id=message.id))
+                except DomainError as exc:
+                    flash(exc.message, "error")
+        return self.render(self.details_template, model=message, form=form,
+                           **{k: v for k, v in self._details_context(message, form).items() if k != "form"})
+
+
+def services_shop_code(shop_id: int | None) -> str:
+    from shopadmin.customers.services import shop_code
+
+    return shop_code(shop_id) or "—"
+
+
+def register_admin(app: Any, admin: Any) -> None:
+    """Add the inbox screens to the admin (called by ``create_app``)."""
+    app.register_blueprint(templates_bp)
+    admin.add_view(InboxAdmin(InboxMessage, name=_l("Inbox"), endpoint="inbox"))
