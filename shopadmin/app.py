@@ -116,6 +116,9 @@ def _init_admin(app: Flask) -> None:
     register_dashboard_admin(app, admin)
     register_customer_admin(app, admin)
     register_order_admin(app, admin)
+    from shopadmin.notifications.admin import register_admin as register_notification_admin
+
+    register_notification_admin(app, admin)
     admin.add_view(UserAdmin(User, name=_l("Users"), endpoint="users", category=_l("Staff")))
     admin.add_view(MembershipAdmin(Membership, name=_l("Memberships"), endpoint="memberships", category=_l("Staff")))
     from shopadmin.inbox.admin import register_admin as register_inbox_admin

@@ -114,6 +114,32 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/notifications/{notification_id}", Role.CSR, "notifications_api.NotificationById"),
     Route("POST", "/api/v1/notifications/{notification_id}/retry", Role.SUPERVISOR,
           "notifications_api.NotificationRetry"),
+    # -- notification screens --------------------------------------------------------------
+    Route("GET", "/admin/notifications/", Role.CSR, "notifications.index_view", per_shop=False, screen=True),
+    Route("GET", "/admin/notifications/details/?id={notification_id}", Role.CSR, "notifications.details_view",
+          screen=True),
+    Route("GET", "/admin/notifications/retry/?id={notification_id}", Role.SUPERVISOR, "notifications.retry_view",
+          screen=True),
+    Route("GET", "/admin/notifications/dismiss/?id={notification_id}", Role.SUPERVISOR,
+          "notifications.dismiss_view", screen=True),
+    Route("GET", "/admin/notifications/compose/?order_id={order_id}", Role.CSR, "notifications.compose_view",
+          screen=True),
+    Route("GET", "/admin/notifications/compose/?customer_id={order_customer_id}", Role.CSR,
+          "notifications.compose_view", screen=True),
+    Route("GET", "/admin/notifications/resend/?order_id={order_id}", Role.CSR, "notifications.resend_view",
+          screen=True),
+    Route("GET", "/admin/notification_templates/", Role.MANAGER, "notification_templates.index_view",
+          per_shop=False, screen=True),
+    Route("GET", "/admin/notification_templates/new/", Role.MANAGER, "notification_templates.create_view",
+          per_shop=False, screen=True),
+    Route("GET", "/admin/notification_templates/edit/?id={template_id}", Role.MANAGER,
+          "notification_templates.edit_view", screen=True),
+    Route("GET", "/admin/notification_settings/", Role.MANAGER, "notification_settings.index_view",
+          per_shop=False, screen=True),
+    Route("GET", "/admin/notification_settings/new/", Role.MANAGER, "notification_settings.create_view",
+          per_shop=False, screen=True),
+    Route("GET", "/admin/notification_settings/edit/?id={settings_id}", Role.MANAGER,
+          "notification_settings.edit_view", screen=True),
     # -- API and screens: the inbox worker ------------------------------------------------------
     Route("POST", "/api/v1/inbox/messages?shop={shop}", Role.CSR, "inbox_api.Messages", body=fresh_mail),
     Route("GET", "/api/v1/inbox/messages", Role.CSR, "inbox_api.Messages", per_shop=False),
@@ -252,7 +278,7 @@ def matrix_world(app: Flask) -> dict[str, Any]:
     from shopadmin.core.db import unit_of_work
     from shopadmin.staff import services as staff
     from shopadmin.tenants.services import add_tax_rule, get_shop
-    from tests.notifications.factories import make_notification
+    from tests.notifications.factories import make_notification, make_settings, make_template
 
     world(app)
     platform = system_access("tests")
@@ -268,6 +294,9 @@ def matrix_world(app: Flask) -> dict[str, Any]:
                                    "member_id": member.id, "member_user_id": member.user_id}
             records[target].update(matrix_records(app, code))
             records[target]["notification_id"] = make_notification(records[target]["shop_id"])
+            with app.app_context():
+                records[target]["template_id"] = make_template(records[target]["shop_id"])
+                records[target]["settings_id"] = make_settings(records[target]["shop_id"])
             records[target].update(order_matrix_records(app, code))
             records[target].update(inbox_matrix_records(app, code, records[target]))
     return records

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission, Role
-from shopadmin.core.errors import Conflict, Invalid, NotFound
+from shopadmin.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shopadmin.core.jobs import enqueue
 from shopadmin.core.validation import clean_email, clean_locale, clean_text
 from shopadmin.extensions import db
@@ -154,6 +154,11 @@ def _shop(shop_id: int) -> Shop:
     if shop is None:
         raise NotFound("No such shop.")
     return shop
+
+
+def shop_code(shop_id: int) -> str:
+    """A shop's code for the screens (the caller sees the row the id came from)."""
+    return str(db.session.scalar(sa.select(Shop.code).where(Shop.id == shop_id)) or shop_id)
 
 
 def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
@@ -433,8 +438,12 @@ def delete_template(access: Access, template: NotificationTemplate) -> None:
 
 
 def preview(access: Access, shop_id: int, *, event: str, locale: str, source: rendering.TemplateSource | None = None,
-            order_id: int | None = None) -> rendering.MailContent:
-    """Render ``source`` (or the current template) on a real order, or on sample data."""
+            order_id: int | None = None, customer_id: int | None = None) -> rendering.MailContent:
+    """Render ``source`` (or the current template) on a real order or customer, or on sample data.
+
+    ``NotFound`` for an order or customer outside the scope, ``Invalid`` for a template
+    that does not parse or render safely (the fields name where).
+    """
     access.require(Permission.NOTIFICATION_VIEW, shop_id)
     shop = _shop(shop_id)
     event = clean_event(event)
@@ -443,9 +452,11 @@ def preview(access: Access, shop_id: int, *, event: str, locale: str, source: re
     if source is None:
         raise Invalid("No template for this event.", code="template_missing")
     rendering.check_syntax(source)
-    if order_id is not None:
+    if order_id is not None or customer_id is not None:
         order = load_order(access, order_id)
-        customer = load_customer(access, order.customer_id if order else None)
+        if order is not None and order.id is not None:
+            _order_in_shop(access, order.id, shop_id)
+        customer = load_customer(access, order.customer_id if order else customer_id)
         context = mail_context(event, shop, order, customer, {}, source.locale,
                                (order.currency if order else None) or shop.currency)
     else:
@@ -525,3 +536,104 @@ def update_settings(access: Access, shop_id: int, *, reminder_days: list[int] | 
     db.session.flush()
     audit.record(access, "notification_settings.update", settings, shop_id=shop_id)
     return settings
+
+
+# -- writing from the screens and the API -----------------------------------------------------
+
+
+def _order_in_shop(access: Access, order_id: int, shop_id: int) -> None:
+    if order_shop_id(access, order_id) != shop_id:
+        raise Invalid("This order belongs to another shop.", fields={"order_id": ["Not an order of this shop."]})
+
+
+def order_shop_id(access: Access, order_id: int) -> int:
+    """The shop of an order the caller can see; ``NotFound`` otherwise."""
+    from shopadmin.orders.services import get_order
+
+    return int(get_order(access, order_id).shop_id)
+
+
+def customer_send_shop_ids(access: Access, customer_id: int) -> list[int]:
+    """The shops from which the caller may write to this customer (``NotFound`` outside the scope)."""
+    from shopadmin.customers.services import get_customer, group_shop_ids
+
+    customer = get_customer(access, customer_id)
+    return [shop_id for shop_id in group_shop_ids(customer) if access.can(Permission.NOTIFICATION_SEND, shop_id)]
+
+
+def starting_template(access: Access, shop_id: int, *, event: str, locale: str) -> rendering.TemplateSource:
+    """The template staff start from (the shop's own, else the shipped default), to copy and edit."""
+    access.require(Permission.NOTIFICATION_VIEW, shop_id)
+    event = clean_event(event)
+    source = template_source(shop_id, event, rendering.locale_chain(locale, _shop(shop_id).locale))
+    if source is None:
+        raise Invalid("No template for this event.", code="template_missing")
+    return source
+
+
+def send_order_email(access: Access, order_id: int, *, subject: str, body_text: str, body_html: str = "",
+                     to: str | None = None) -> Notification:
+    """Staff write to the order's customer, regarding the order (the text is a template).
+
+    ``NotFound`` outside the scope, ``Forbidden`` below the role, ``Invalid`` for a text
+    that does not parse or render, or an order whose customer has no address.
+    """
+    shop_id = order_shop_id(access, order_id)
+    info = load_order(access, order_id)
+    customer = load_customer(access, info.customer_id if info else None)
+    return send_custom(access, shop_id, subject=subject, body_text=body_text, body_html=body_html,
+                       order_id=order_id, customer_id=customer.id if customer else None,
+                       locale=(customer.locale if customer else None) or _shop(shop_id).locale, to=to)
+
+
+def send_customer_email(access: Access, customer_id: int, *, subject: str, body_text: str, body_html: str = "",
+                        shop_id: int | None = None, order_id: int | None = None) -> Notification:
+    """Staff write to a customer from one of the shops sharing it (optionally regarding an order).
+
+    ``NotFound`` outside the scope, ``Forbidden`` below the role, ``Invalid`` for a shop
+    outside the customer's group or a text that does not render.
+    """
+    shops = customer_send_shop_ids(access, customer_id)
+    if order_id is not None:
+        order_shop = order_shop_id(access, order_id)
+        info = load_order(access, order_id)
+        if info is None or info.customer_id != customer_id:
+            raise Invalid("This order is not the customer's.", fields={"order_id": ["Not this customer's order."]})
+        shop_id = shop_id or order_shop
+    if shop_id is None:
+        if not shops:
+            raise Forbidden("Your role does not allow this.", fields={"permission": str(Permission.NOTIFICATION_SEND)})
+        shop_id = shops[0]
+    elif shop_id not in shops:
+        if not access.sees(shop_id):
+            raise NotFound("No such shop.")
+        access.require(Permission.NOTIFICATION_SEND, shop_id)
+        raise Invalid("This shop does not share this customer.", fields={"shop": ["Not a shop of this customer."]})
+    customer = load_customer(access, customer_id)
+    return send_custom(access, shop_id, subject=subject, body_text=body_text, body_html=body_html,
+                       order_id=order_id, customer_id=customer_id,
+                       locale=(customer.locale if customer else None) or _shop(shop_id).locale)
+
+
+def resend_confirmation_for_order(access: Access, order_id: int) -> list[Notification]:
+    """``resend_order_confirmation`` for an order the caller can see (``NotFound`` otherwise)."""
+    return resend_order_confirmation(access, order_shop_id(access, order_id), order_id)
+
+
+def get_template(access: Access, template_id: int) -> NotificationTemplate:
+    """A shop's template (``NotFound`` outside the scope, ``Forbidden`` below manager)."""
+    template = db.session.scalars(
+        sa.select(NotificationTemplate).where(NotificationTemplate.id == template_id)
+    ).one_or_none()
+    if template is None:
+        raise NotFound("No such template.")
+    access.require(Permission.TEMPLATE_MANAGE, template.shop_id)
+    return template
+
+
+def get_settings(access: Access, shop_id: int) -> NotificationSettings:
+    """The shop's notification settings (defaults when never saved); ``NotFound`` outside the scope."""
+    if not access.sees(shop_id):
+        raise NotFound("No such shop.")
+    access.require(Permission.SHOP_SETTINGS, shop_id)
+    return settings_for(shop_id)

@@ -150,7 +150,7 @@ def test_redis_down_changes_succeed_and_the_sweep_sends_later(
     clock.set_now(clock.now() + timedelta(minutes=3))  # past the sweep's threshold
     conn = jobs.redis_connection(mail_app)
     assert conn is not None
-    assert jobs.enqueue_due_periodic(mail_app, conn) == ["shopadmin.notifications.jobs:sweep"]
+    assert "shopadmin.notifications.jobs:sweep" in jobs.enqueue_due_periodic(mail_app, conn)
     work(mail_app)  # the sweep re-enqueues ...
     work(mail_app)  # ... and the deliveries run
     assert sorted(m["Subject"] for m in sink.messages) == [f"Ihre Bestellung A-{n} bei Shop OWN" for n in (1, 2, 3)]
