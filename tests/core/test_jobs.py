@@ -35,9 +35,13 @@ def test_inline_job_runs_after_commit(app: Flask) -> None:
 
 def test_rollback_drops_the_job(app: Flask) -> None:
     with app.app_context():
-        with pytest.raises(RuntimeError), unit_of_work(system_access("tests")):
-            enqueue(record_marker, "rolled-back")
-            raise RuntimeError("boom")
+        def fail_after_enqueue() -> None:
+            with unit_of_work(system_access("tests")):
+                enqueue(record_marker, "rolled-back")
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            fail_after_enqueue()
         with unit_of_work(system_access("tests")):
             pass
     assert _markers(app) == []
@@ -62,4 +66,5 @@ def test_with_redis_the_job_waits_for_a_real_worker(redis_app: Flask, redis_url:
     assert _markers(redis_app) == ["queued"], worker.stdout[-2000:]
     with redis_app.app_context():
         queue = get_queue()
-        assert queue is not None and queue.count == 0
+        assert queue is not None
+        assert queue.count == 0

@@ -87,12 +87,14 @@ def test_updates_and_deletes_are_scoped(ctx: Flask, two_shops: dict[str, int]) -
 
 
 def test_writes_outside_the_scope_are_refused(ctx: Flask, two_shops: dict[str, int]) -> None:
-    with pytest.raises(ScopeViolation), unit_of_work(_only(two_shops["A"])):
-        db.session.add(TaxRule(shop_id=two_shops["B"], country="FR", region="", tax_class="standard", rate="0.2"))
+    def write(shop: str, access: Access | None) -> None:
+        with unit_of_work(access):
+            db.session.add(TaxRule(shop_id=two_shops[shop], country="FR", region="", tax_class="standard", rate="0.2"))
+
+    with pytest.raises(ScopeViolation):
+        write("B", _only(two_shops["A"]))
     with pytest.raises(ScopeMissing):
-        db.session.add(TaxRule(shop_id=two_shops["A"], country="FR", region="", tax_class="standard", rate="0.2"))
-        db.session.flush()
-    db.session.rollback()
+        write("A", None)
 
 
 def test_all_shops_escape_is_explicit(ctx: Flask, two_shops: dict[str, int]) -> None:
