@@ -28,6 +28,7 @@ from shopadmin.orders.models import (
     Payment,
     StockReservation,
 )
+from shopadmin.reports.models import ReportRun
 from shopadmin.staff.models import ApiToken, Membership, User
 from shopadmin.tenants.models import SharingGroup, Shop, TaxRule
 
@@ -59,6 +60,7 @@ __all__ = [
     "OrderVersion",
     "Payment",
     "Product",
+    "ReportRun",
     "SharingGroup",
     "Shop",
     "StockLevel",

@@ -240,6 +240,12 @@ ROUTES: list[Route] = [
           "customer_attributes.details_view", screen=True),
     Route("GET", "/admin/customer_attributes/new/", Role.MANAGER, "customer_attributes.create_view",
           per_shop=False, screen=True),
+    # -- reports ------------------------------------------------------------------------------------
+    Route("GET", "/admin/reports/", Role.MANAGER, "reports.index", per_shop=False, screen=True),
+    Route("GET", "/admin/reports/inventory/?shop={shop}", Role.MANAGER, "reports.report_view", screen=True),
+    Route("GET", "/admin/reports/deliveries/?shop={shop}&format=csv", Role.MANAGER, "reports.report_view",
+          screen=True),
+    Route("GET", "/admin/reports/runs/", Role.MANAGER, "reports.runs_view", per_shop=False, screen=True),
 ]
 
 # Routes that need no access decision of their own (public, or served by a library).

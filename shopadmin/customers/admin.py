@@ -24,6 +24,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
+from shopadmin.core import csvsafe
 from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import acting_as, unit_of_work
@@ -120,25 +121,8 @@ CSV_HEADER = ["id", "email", "first_name", "last_name", "type", "company", "depa
               "tags", "shops", "allow_assistance", "created_at"]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A spreadsheet-safe cell: text that a spreadsheet would run as a formula is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def csv_lines(rows: Iterator[list[object]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+    return csvsafe.csv_lines(CSV_HEADER, rows)
 
 
 # -- the customer views ---------------------------------------------------------------------------

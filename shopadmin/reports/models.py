@@ -1,0 +1,36 @@
+"""A report run in the background: its progress, and the file kept for download."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shopadmin.core.db import utcnow
+from shopadmin.extensions import db
+
+
+class ReportRun(db.Model):
+    """Belongs to the user who asked (only they see it); the rows were read with their access.
+
+    Not shop-owned: one run may cover several shops. The file lives in the database, so
+    any web process can serve what any worker produced.
+    """
+
+    __tablename__ = "report_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    report: Mapped[str] = mapped_column(sa.String(64))
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    format: Mapped[str] = mapped_column(sa.String(8))
+    status: Mapped[str] = mapped_column(sa.String(16), default="queued")  # queued, running, done, failed
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    row_count: Mapped[int | None] = mapped_column()
+    filename: Mapped[str | None] = mapped_column(sa.String(200))
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -1,0 +1,97 @@
+"""Running reports: on screen, as a download, or as a background run kept for download."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from shopadmin.core.access import Access
+from shopadmin.core.errors import Forbidden, Invalid, NotFound
+from shopadmin.core.jobs import enqueue
+from shopadmin.extensions import db
+from shopadmin.reports import render
+from shopadmin.reports.base import Report, ReportContext, build_context, get_report, serialise_params
+from shopadmin.reports.models import ReportRun
+
+FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+
+
+@dataclass
+class ReportResult:
+    report: Report
+    ctx: ReportContext
+    rows: Sequence[Sequence[Any]]
+    generated_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    filename: str
+    mimetype: str
+    content: bytes
+
+
+def inline_limit() -> int:
+    """Up to this many rows a download is made during the request; above, in the background."""
+    return int(current_app.config.get("SHOPADMIN_REPORT_INLINE_ROWS", 2000))
+
+
+def prepare(access: Access, key: str, params: Mapping[str, str]) -> tuple[Report, ReportContext]:
+    """The report and its parsed parameters (``NotFound``, ``Forbidden``, ``Invalid``)."""
+    report = get_report(key)
+    # build_context resolves the shop first: outside the scope 404, then the role 403.
+    ctx = build_context(access, report, params)
+    if not access.can_anywhere(report.permission):
+        raise Forbidden("Your role does not allow this.", fields={"permission": str(report.permission)})
+    return report, ctx
+
+
+def run_report(access: Access, key: str, params: Mapping[str, str]) -> ReportResult:
+    report, ctx = prepare(access, key, params)
+    return ReportResult(report, ctx, list(report.rows(ctx)), datetime.now(UTC))
+
+
+def render_file(result: ReportResult, fmt: str, progress: render.Progress | None = None) -> ReportFile:
+    if fmt not in FORMATS:
+        raise Invalid("Unknown format.", fields={"format": ["pdf or csv."]})
+    if fmt == "pdf":
+        content = render.render_pdf(result.report, result.ctx, result.rows, result.generated_at, progress)
+    else:
+        content = render.render_csv(result.report, result.rows)
+    return ReportFile(render.filename(result.report, result.generated_at, fmt), FORMATS[fmt], content)
+
+
+def start_run(access: Access, key: str, params: Mapping[str, str], fmt: str) -> ReportRun:
+    """Queue a background run (after commit). Parameters are checked now, not in the job."""
+    if access.user_id is None:
+        raise Forbidden("Only staff users can run reports in the background.")
+    if fmt not in FORMATS:
+        raise Invalid("Unknown format.", fields={"format": ["pdf or csv."]})
+    report, ctx = prepare(access, key, params)
+    run = ReportRun(user_id=access.user_id, report=report.key, params=serialise_params(ctx), format=fmt,
+                    status="queued", progress=0)
+    db.session.add(run)
+    db.session.flush()
+    from shopadmin.reports.jobs import produce_report
+
+    enqueue(produce_report, run.id)
+    return run
+
+
+def get_run(access: Access, run_id: int) -> ReportRun:
+    """A run of the caller's own (``NotFound`` for anyone else's)."""
+    run = db.session.scalars(sa.select(ReportRun).where(ReportRun.id == run_id,
+                                                        ReportRun.user_id == access.user_id)).one_or_none()
+    if run is None or access.user_id is None:
+        raise NotFound("No such report run.")
+    return run
+
+
+def list_runs(access: Access, limit: int = 20) -> list[ReportRun]:
+    return list(db.session.scalars(sa.select(ReportRun).where(ReportRun.user_id == access.user_id)
+                                   .order_by(ReportRun.id.desc()).limit(limit)))
