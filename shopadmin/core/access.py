@@ -83,10 +83,6 @@ class Permission(enum.StrEnum):
     BLOCK_RELEASE = "block.release"
     DELIVERY_MOVE = "delivery.move"
     PAYMENT_RECORD = "payment.record"
-    DASHBOARD_VIEW = "dashboard.view"
-    REPORT_VIEW = "report.view"
-    DATA_IMPORT = "data.import"
-    ORDER_EXPORT = "order.export"
     INBOX_VIEW = "inbox.view"
     INBOX_INTAKE = "inbox.intake"
     INBOX_REVIEW = "inbox.review"
@@ -145,11 +141,6 @@ PERMISSIONS: dict[Permission, Role | None] = {
     Permission.DELIVERY_MOVE: Role.CSR,
     # Gateways call back with a token of their own; a CSR records a phone payment.
     Permission.PAYMENT_RECORD: Role.CSR,
-    # The worklist tiles; charts and KPIs are business figures: reports, managers.
-    Permission.DASHBOARD_VIEW: Role.CSR,
-    Permission.REPORT_VIEW: Role.MANAGER,
-    Permission.DATA_IMPORT: Role.MANAGER,
-    Permission.ORDER_EXPORT: Role.MANAGER,
     Permission.INBOX_VIEW: Role.CSR,
     # A CSR may hand a customer's mail to the worker; approving what it proposes is a supervisor's call.
     Permission.INBOX_INTAKE: Role.CSR,
