@@ -114,6 +114,12 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/notifications/{notification_id}", Role.CSR, "notifications_api.NotificationById"),
     Route("POST", "/api/v1/notifications/{notification_id}/retry", Role.SUPERVISOR,
           "notifications_api.NotificationRetry"),
+    Route("POST", "/api/v1/orders/{order_id}/emails", Role.CSR, "notifications_api.OrderEmails",
+          body={"subject": "About your order", "body_text": "Hello"}),
+    Route("POST", "/api/v1/orders/{order_id}/resend-confirmation", Role.CSR,
+          "notifications_api.OrderResendConfirmation"),
+    Route("POST", "/api/v1/customers/{order_customer_id}/emails", Role.CSR, "notifications_api.CustomerEmails",
+          body={"template": "custom", "subject": "Hello", "body_text": "Hi {{ customer.first_name }}"}),
     # -- notification screens --------------------------------------------------------------
     Route("GET", "/admin/notifications/", Role.CSR, "notifications.index_view", per_shop=False, screen=True),
     Route("GET", "/admin/notifications/details/?id={notification_id}", Role.CSR, "notifications.details_view",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shopadmin.core.api import PageArgs
+from shopadmin.core.api import InputSchema, PageArgs
 
 
 class NotificationArgs(PageArgs):
@@ -33,3 +33,17 @@ class NotificationOut(Schema):
 class NotificationDetailOut(NotificationOut):
     body_text = fields.String(allow_none=True)
     body_html = fields.String(allow_none=True)
+
+
+class NotificationBatch(Schema):
+    items = fields.List(fields.Nested(NotificationOut))
+    next = fields.String(allow_none=True)
+
+
+class EmailIn(InputSchema):
+    template = fields.String(load_default=None, validate=validate.Length(max=64))
+    subject = fields.String(load_default=None, validate=validate.Length(max=300))
+    body_text = fields.String(load_default=None, validate=validate.Length(max=100_000))
+    body_html = fields.String(load_default=None, validate=validate.Length(max=200_000))
+    shop = fields.String(load_default=None)
+    order_id = fields.Integer(load_default=None)
