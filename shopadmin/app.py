@@ -92,6 +92,14 @@ def _register_blueprints(app: Flask) -> None:
 
     csrf.exempt(inbox_api.blp)  # bearer tokens
     api.register_blueprint(inbox_api.blp)
+    from shopadmin.assistance import api as assistance_api
+    from shopadmin.storefront.session import install as install_storefront_session
+    from shopadmin.storefront.views import bp as storefront_bp
+
+    csrf.exempt(assistance_api.blp)  # bearer tokens
+    api.register_blueprint(assistance_api.blp)
+    install_storefront_session(app)  # the storefront's own session cookie under /store/<shop>/
+    app.register_blueprint(storefront_bp)
 
 
 def _init_admin(app: Flask) -> None:
@@ -127,6 +135,9 @@ def _init_admin(app: Flask) -> None:
     from shopadmin.inbox.admin import register_admin as register_inbox_admin
 
     register_inbox_admin(app, admin)
+    from shopadmin.assistance.admin import register_admin as register_assistance_admin
+
+    register_assistance_admin(app, admin)
 
 
 def _register_cli(app: Flask) -> None:

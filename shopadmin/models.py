@@ -1,5 +1,11 @@
 """Imports every model module, so metadata and mappers are complete (Alembic, the guard)."""
 
+from shopadmin.assistance.models import (
+    AssistanceAction,
+    AssistanceSession,
+    AssistanceSettings,
+    ProtectedCustomer,
+)
 from shopadmin.catalogue.models import Product, StockLevel
 from shopadmin.core.audit import AuditEntry
 from shopadmin.customers.models import (
@@ -30,11 +36,15 @@ from shopadmin.orders.models import (
 )
 from shopadmin.reports.models import ReportRun
 from shopadmin.staff.models import ApiToken, Membership, User
+from shopadmin.storefront.models import StorefrontLogin
 from shopadmin.tenants.models import SharingGroup, Shop, TaxRule
 
 __all__ = [
     "ActivityCode",
     "ApiToken",
+    "AssistanceAction",
+    "AssistanceSession",
+    "AssistanceSettings",
     "AttributeDefinition",
     "AuditEntry",
     "Block",
@@ -60,11 +70,13 @@ __all__ = [
     "OrderVersion",
     "Payment",
     "Product",
+    "ProtectedCustomer",
     "ReportRun",
     "SharingGroup",
     "Shop",
     "StockLevel",
     "StockReservation",
+    "StorefrontLogin",
     "TaxRule",
     "User",
 ]

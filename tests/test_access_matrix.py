@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 
 from shopadmin.core.access import Role
 from tests.customers.factories import fresh_attribute_body, fresh_customer_body, matrix_records
+from tests.assistance.factories import matrix_records as assistance_matrix_records
 from tests.factories import api_token, login, make_user, world
 from tests.inbox.factories import fresh_mail
 from tests.inbox.factories import matrix_records as inbox_matrix_records
@@ -252,12 +253,52 @@ ROUTES: list[Route] = [
     Route("GET", "/admin/reports/deliveries/?shop={shop}&format=csv", Role.MANAGER, "reports.report_view",
           screen=True),
     Route("GET", "/admin/reports/runs/", Role.MANAGER, "reports.runs_view", per_shop=False, screen=True),
+    # -- customer assistance (issue 6) ------------------------------------------------------------
+    Route("POST", "/api/v1/customers/{assist_customer_id}/assist", Role.CSR, "assistance_api.Assist",
+          body=lambda app, shop: {"shop": shop, "reason": "matrix", "reason_code": "order_help"}),
+    Route("GET", "/admin/assistance/", ANY, "assistance.index", per_shop=False, screen=True),
+    Route("GET", "/admin/assistance/start/?customer_id={assist_customer_id}", Role.CSR, "assistance.start_view",
+          screen=True),
+    Route("GET", "/admin/assistance_log/", Role.SUPERVISOR, "assistance_log.index_view", per_shop=False,
+          screen=True),
+    Route("GET", "/admin/assistance_log/details/?id={assistance_session_id}", Role.SUPERVISOR,
+          "assistance_log.details_view", screen=True),
+    Route("GET", "/admin/assistance_log/export.csv", Role.MANAGER, "assistance_log.export_csv", per_shop=False,
+          screen=True),
+    Route("GET", "/admin/assistance_settings/", Role.MANAGER, "assistance_settings.index_view", per_shop=False,
+          screen=True),
+    Route("GET", "/admin/assistance_settings/details/?id={assistance_settings_id}", Role.MANAGER,
+          "assistance_settings.details_view", screen=True),
+    Route("GET", "/admin/assistance_settings/edit/?id={assistance_settings_id}", Role.MANAGER,
+          "assistance_settings.edit_view", screen=True),
+    Route("GET", "/admin/assistance_settings/new/", Role.MANAGER, "assistance_settings.create_view",
+          per_shop=False, screen=True),
+    Route("GET", "/admin/protected_customers/", Role.MANAGER, "protected_customers.index_view", per_shop=False,
+          screen=True),
+    Route("GET", "/admin/protected_customers/details/?id={protected_id}", Role.MANAGER,
+          "protected_customers.details_view", screen=True),
+    Route("GET", "/admin/protected_customers/new/", Role.MANAGER, "protected_customers.create_view",
+          per_shop=False, screen=True),
 ]
 
 # Routes that need no access decision of their own (public, or served by a library).
 EXEMPT = {
     "static", "admin.static", "health.healthz", "auth.login", "auth.logout", "api-docs.openapi_json",
     "staff_api.Tokens",
+    # POST only (GET answers 405); the same checks as assistance.start_view, whose row is above.
+    # tests/assistance/test_login_as.py covers its 404 (another shop) and its CSRF check.
+    "assistance.begin_view",
+}
+# The storefront (/store/<shop>/): customer-facing, never a staff session. Its isolation
+# (another customer's order, another shop's cookie, staff sessions ignored) is tested in
+# tests/storefront/ and tests/assistance/.
+EXEMPT |= {
+    f"storefront.{name}" for name in (
+        "sign_in", "sign_out", "forgot_password", "reset_password", "assist", "end_assistance", "catalogue",
+        "add_to_cart", "cart", "remove_from_cart", "checkout", "park_cart", "transfer_cart", "account",
+        "update_profile", "change_password", "add_address", "delete_address", "default_address", "order_detail",
+        "answer_quote",
+    )
 }
 # Flask-Admin's generic endpoints share the checks of their view (ScopedModelView), so the
 # matrix samples list, details, edit and create per view rather than every endpoint.
@@ -310,6 +351,7 @@ def matrix_world(app: Flask) -> dict[str, Any]:
                 records[target]["template_id"] = make_template(records[target]["shop_id"])
                 records[target]["settings_id"] = make_settings(records[target]["shop_id"])
             records[target].update(order_matrix_records(app, code))
+            records[target].update(assistance_matrix_records(app, code))
             records[target].update(inbox_matrix_records(app, code, records[target]))
     return records
 

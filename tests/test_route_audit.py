@@ -12,9 +12,10 @@ from flask_admin import BaseView
 from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView, SecureIndexView
 from shopadmin.core.web import AUTHENTICATED, PUBLIC
+from shopadmin.storefront.session import CUSTOMER
 
 LIBRARY_ENDPOINTS = {"static", "admin.static", "api-docs.openapi_json"}  # static files, the public OpenAPI document
-DECLARATIONS = {PUBLIC, AUTHENTICATED, *Permission}
+DECLARATIONS = {PUBLIC, AUTHENTICATED, CUSTOMER, *Permission}  # CUSTOMER: @customer_route (storefront)
 
 
 def _admin_views(app: Flask) -> dict[str, BaseView]:

@@ -86,6 +86,10 @@ class Permission(enum.StrEnum):
     INBOX_VIEW = "inbox.view"
     INBOX_INTAKE = "inbox.intake"
     INBOX_REVIEW = "inbox.review"
+    CUSTOMER_ASSIST = "customer.assist"
+    ASSISTANCE_LOG_VIEW = "assistance_log.view"
+    ASSISTANCE_LOG_EXPORT = "assistance_log.export"
+    ASSISTANCE_SETTINGS = "assistance.settings"
     DASHBOARD_VIEW = "dashboard.view"
     REPORT_VIEW = "report.view"
     DATA_IMPORT = "data.import"
@@ -150,7 +154,27 @@ PERMISSIONS: dict[Permission, Role | None] = {
     Permission.REPORT_VIEW: Role.MANAGER,
     Permission.DATA_IMPORT: Role.MANAGER,
     Permission.ORDER_EXPORT: Role.MANAGER,
+    # Signing in to the storefront as the customer (where the shop and the customer allow it).
+    Permission.CUSTOMER_ASSIST: Role.CSR,
+    Permission.ASSISTANCE_LOG_VIEW: Role.SUPERVISOR,
+    Permission.ASSISTANCE_LOG_EXPORT: Role.MANAGER,
+    Permission.ASSISTANCE_SETTINGS: Role.MANAGER,
 }
+
+# What a storefront customer (or staff assisting one) may do, in its one shop only. The
+# storefront's loaders and the ORM's customer ring (``core.db``) keep it to its own records.
+CUSTOMER_PERMISSIONS: frozenset[Permission] = frozenset(
+    {
+        Permission.SHOP_VIEW,
+        Permission.CATALOGUE_VIEW,
+        Permission.CUSTOMER_VIEW,
+        Permission.CUSTOMER_EDIT,
+        Permission.CUSTOMER_REGISTER,
+        Permission.ORDER_VIEW,
+        Permission.ORDER_CAPTURE,
+        Permission.ORDER_CANCEL,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -166,6 +190,8 @@ class Access:
     """Who is acting, and on which shops. Immutable; build one per request/command/job.
 
     ``actor`` is a short label for audit entries (``user:12``, ``system:inbox``).
+    ``customer_id`` marks a storefront customer (``customer_access``): it holds no staff
+    role and may only do ``CUSTOMER_PERMISSIONS`` in its one shop.
     """
 
     actor: str
@@ -174,6 +200,11 @@ class Access:
     is_system: bool = False
     grants: Mapping[int, Grant] = field(default_factory=dict)
     operator_id: int | None = None
+    customer_id: int | None = None
+
+    @property
+    def is_customer(self) -> bool:
+        return self.customer_id is not None
 
     @property
     def sees_all_shops(self) -> bool:
@@ -194,6 +225,8 @@ class Access:
         return grant.role if grant else None
 
     def can(self, permission: Permission, shop_id: int | None = None) -> bool:
+        if self.customer_id is not None:
+            return shop_id is not None and shop_id in self.grants and permission in CUSTOMER_PERMISSIONS
         if self.sees_all_shops:
             return True
         needed = PERMISSIONS[permission]
@@ -224,6 +257,16 @@ class Access:
 
 
 ANONYMOUS = Access(actor="anonymous")
+
+
+def customer_access(customer_id: int, shop_id: int, *, operator_id: int | None = None) -> Access:
+    """A storefront customer in one shop; ``operator_id``: the staff user assisting them."""
+    return Access(
+        actor=f"customer:{customer_id}",
+        grants={shop_id: Grant(Role.CSR, shop_id)},  # the scope only: ``can`` ignores the role
+        operator_id=operator_id,
+        customer_id=customer_id,
+    )
 
 
 def system_access(reason: str) -> Access:

@@ -92,6 +92,31 @@ def scoped_classes() -> list[type[Scoped]]:
     return _scoped_cache[1]
 
 
+# -- the customer ring: a storefront customer sees its own rows only ---------------------
+
+# Per scoped model: how a customer's rows are told apart (``None``: every row of the shop,
+# e.g. products). A scoped model missing here matches nothing for a customer (fail closed).
+CustomerCriterion = Callable[[int], ColumnElement[bool]]
+CUSTOMER_SCOPE: dict[type[Scoped], CustomerCriterion | None] = {}
+
+
+def customer_scoped(model: type[Scoped], criterion: CustomerCriterion | None) -> None:
+    """Declare what a storefront customer may read of ``model`` (see ``CUSTOMER_SCOPE``)."""
+    CUSTOMER_SCOPE[model] = criterion
+
+
+def _customer_options(customer_id: int) -> tuple[Any, ...]:
+    options = []
+    for cls in scoped_classes():
+        if cls not in CUSTOMER_SCOPE:
+            options.append(with_loader_criteria(cls, sa.false(), include_aliases=True))
+            continue
+        criterion = CUSTOMER_SCOPE[cls]
+        if criterion is not None:
+            options.append(with_loader_criteria(cls, criterion(customer_id), include_aliases=True))
+    return tuple(options)
+
+
 # -- the access context on the session ------------------------------------------------
 
 
@@ -176,6 +201,8 @@ def _apply_scope(state: ORMExecuteState) -> None:
     if shop_ids is None:
         return
     state.statement = state.statement.options(*_scope_options(shop_ids, len(Base.registry.mappers)))
+    if access.customer_id is not None:
+        state.statement = state.statement.options(*_customer_options(access.customer_id))
 
 
 @event.listens_for(Session, "before_flush")

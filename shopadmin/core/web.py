@@ -6,6 +6,7 @@ test enforces it):
 * ``@public``: no sign-in (login page, health check, the OpenAPI document).
 * ``@staff_route(Permission.X)``: a signed-in staff user in the admin (session cookie).
 * ``@api_route(Permission.X)``: a bearer token on ``/api/``.
+* ``@customer_route`` (``storefront.session``): a storefront customer under ``/store/``.
 
 The declared permission is the action the route performs; the service called by the
 route checks it against the shop concerned (404 outside scope, 403 beyond role).
@@ -108,6 +109,12 @@ def _resolve_caller() -> None:
             if found is not None:
                 g.api_user, g.api_token = found
                 access = staff.access_for_user(g.api_user)
+    elif request.path.startswith("/store/"):
+        # The storefront: a customer (or staff assisting one) from its own session cookie;
+        # a staff identity never reaches it (see ``storefront.session``).
+        from shopadmin.storefront.session import resolve
+
+        access = resolve()
     elif current_user.is_authenticated:
         access = staff.access_for_user(current_user)
     g.access = access

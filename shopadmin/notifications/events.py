@@ -78,6 +78,11 @@ EVENTS: dict[str, EventSpec] = {
                               customer_policy=CustomerPolicy.ON_REQUEST),
     "inbox_unmatched": EventSpec(_l("Inbox: we could not find your order"), (CUSTOMER,),
                                  customer_policy=CustomerPolicy.ON_REQUEST),
+    # The storefront (issue 6): a password-reset link, and "staff signed in to your account".
+    "password_reset": EventSpec(_l("Storefront: choose a new password"), (CUSTOMER,),
+                                customer_policy=CustomerPolicy.ALWAYS),
+    "assistance_started": EventSpec(_l("Storefront: staff signed in to your account"), (CUSTOMER,),
+                                    customer_policy=CustomerPolicy.ALWAYS),
 }
 
 
