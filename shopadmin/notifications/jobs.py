@@ -1,4 +1,4 @@
-"""RQ jobs: deliver one notification, sweep the outbox, send reminders.
+"""RQ jobs: deliver one notification, sweep the outbox, send reminders and escalate.
 
 Every job is idempotent. ``deliver`` locks its row (``FOR UPDATE SKIP LOCKED``) and sends
 only a row that is still ``queued``, so a job that runs twice, or next to a copy the
@@ -18,7 +18,7 @@ from shopadmin.core.access import system_access
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.jobs import register_periodic
 from shopadmin.extensions import db
-from shopadmin.notifications import mailer
+from shopadmin.notifications import mailer, sendtime
 from shopadmin.notifications.clock import now
 from shopadmin.notifications.models import Notification, NotificationSettings, NotificationStatus
 
@@ -60,9 +60,10 @@ def deliver(notification_id: int) -> str:
         if row.body_text is None and row.body_html is None:
             _fail(row, "The body was deleted by the retention setting before it was sent.")
             return "failed"
+        text, html = sendtime.fill(row)  # secrets (a reset link) go into the mail only, never into the row
         message = mailer.build_message(
-            sender=config["SHOPADMIN_MAIL_FROM"], to=row.recipient, subject=row.subject, text=row.body_text or "",
-            html=row.body_html, locale=row.locale, message_id=row.dedupe_key,
+            sender=config["SHOPADMIN_MAIL_FROM"], to=row.recipient, subject=row.subject, text=text,
+            html=html, locale=row.locale, message_id=row.dedupe_key,
         )
         thread = (row.payload or {}).get("in_reply_to")
         if isinstance(thread, str) and thread.startswith("<") and "\n" not in thread and len(thread) < 250:
@@ -146,7 +147,21 @@ def purge_bodies() -> int:
     return purged
 
 
+def send_reminders() -> str:
+    """Reminders and escalations due now (idempotent: see ``notifications.reminders``)."""
+    from shopadmin.notifications import reminders
+
+    access = system_access("reminders")
+    with unit_of_work(access):
+        result = reminders.run(access, now())
+    if result.reminders or result.escalations:
+        log.info("reminders: %d sent, %d orders escalated", result.reminders, result.escalations)
+    return f"{result.reminders} reminders, {result.escalations} escalations"
+
+
 def register_periodic_jobs(app: Flask) -> None:
-    """The outbox sweep runs every minute on the workers (``shopadmin worker``)."""
+    """On the workers (``shopadmin worker``): the outbox sweep every minute, reminders every 10."""
     every = timedelta(seconds=int(app.config.get("SHOPADMIN_MAIL_SWEEP_EVERY", 60)))
     register_periodic(app, sweep, every=every, queue=MAIL_QUEUE)
+    reminders_every = timedelta(seconds=int(app.config.get("SHOPADMIN_REMINDERS_EVERY", 600)))
+    register_periodic(app, send_reminders, every=reminders_every, queue=MAIL_QUEUE)

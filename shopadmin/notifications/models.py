@@ -115,3 +115,23 @@ class NotificationSettings(ShopOwned, db.Model):
     fulfilment_addresses: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     staff_address: Mapped[str | None] = mapped_column(sa.String(254))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class OrderEscalation(ShopOwned, db.Model):
+    """An order whose customer did not answer, escalated once per wait (``waiting_since``).
+
+    The unique key makes the periodic job idempotent: a run after the scheduler was down
+    escalates once, however many runs were missed or overlap.
+    """
+
+    __tablename__ = "order_escalations"
+    __table_args__ = (sa.UniqueConstraint("order_id", "waiting_since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(index=True)
+    # When the order started waiting for the customer (its state change): one escalation per wait.
+    waiting_since: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    assigned_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # The alert raised on the order (the customers domain's alert model); a plain id.
+    alert_id: Mapped[int | None] = mapped_column()
+    escalated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
