@@ -125,6 +125,9 @@ def _init_admin(app: Flask) -> None:
     from shopadmin.reports.admin import register_admin as register_reports_admin
 
     register_reports_admin(app, admin)
+    from shopadmin.exchange.admin import register_admin as register_exchange_admin
+
+    register_exchange_admin(app, admin)
     register_customer_admin(app, admin)
     register_order_admin(app, admin)
     from shopadmin.notifications.admin import register_admin as register_notification_admin

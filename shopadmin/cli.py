@@ -102,6 +102,10 @@ def register_commands(app: Flask) -> None:
     from shopadmin.orders.cli import orders_cli
 
     app.cli.add_command(orders_cli)
+    from shopadmin.exchange.cli import export_command, import_command
+
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
     from shopadmin.inbox.cli import inbox_cli
 
     app.cli.add_command(inbox_cli)

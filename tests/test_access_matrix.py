@@ -253,6 +253,10 @@ ROUTES: list[Route] = [
     Route("GET", "/admin/reports/deliveries/?shop={shop}&format=csv", Role.MANAGER, "reports.report_view",
           screen=True),
     Route("GET", "/admin/reports/runs/", Role.MANAGER, "reports.runs_view", per_shop=False, screen=True),
+    # -- import and export ----------------------------------------------------------------------------
+    Route("GET", "/admin/exchange/", Role.MANAGER, "exchange.index", per_shop=False, screen=True),
+    Route("GET", "/admin/exchange/export?what=orders&format=csv&shop={shop}", Role.MANAGER, "exchange.export_view",
+          screen=True),
     # -- customer assistance (issue 6) ------------------------------------------------------------
     Route("POST", "/api/v1/customers/{assist_customer_id}/assist", Role.CSR, "assistance_api.Assist",
           body=lambda app, shop: {"shop": shop, "reason": "matrix", "reason_code": "order_help"}),

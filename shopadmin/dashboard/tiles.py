@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.access import Access, Permission
-from shopadmin.extensions import Base, db
+from shopadmin.extensions import db
 
 Counter = Callable[[frozenset[int]], int | None]
 
@@ -119,23 +119,15 @@ def notifications_failed(shop_ids: frozenset[int]) -> int | None:
         Notification.is_alert_open.is_(True))) or 0)
 
 
-def _inbox_model() -> Any:
-    """The inbox's message model, when the inbox module is installed (found by its table)."""
-    for mapper in Base.registry.mappers:
-        cls = mapper.class_
-        if cls.__module__.startswith("shopadmin.inbox") and hasattr(cls, "status") and hasattr(cls, "shop_id"):
-            return cls
-    return None
-
-
-@tile("inbox_review", label=_l("Inbox messages waiting for review"), permission=Permission.ORDER_VIEW, order=80)
+@tile("inbox_review", label=_l("Inbox messages waiting for review"), permission=Permission.INBOX_VIEW, order=80)
 def inbox_review(shop_ids: frozenset[int]) -> int | None:
-    model = _inbox_model()
-    if model is None:
+    try:
+        from shopadmin.inbox.models import InboxMessage, InboxStatus, ReviewState
+    except ImportError:  # the inbox module is not installed here: no tile
         return None
-    status = model.status
-    return int(db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
-        model.shop_id.in_(sorted(shop_ids)), sa.cast(status, sa.String) == "review")) or 0)
+    return int(db.session.scalar(sa.select(sa.func.count(InboxMessage.id)).where(
+        InboxMessage.shop_id.in_(sorted(shop_ids)), InboxMessage.status == InboxStatus.REVIEW,
+        InboxMessage.review_state == ReviewState.PENDING)) or 0)
 
 
 def tile_counts(access: Access, selected: frozenset[int] | None) -> list[tuple[Tile, int]]:
