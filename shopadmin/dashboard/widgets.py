@@ -14,6 +14,7 @@ shop to show are left off the page.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,7 @@ class Widget:
 
 
 WIDGETS: dict[str, Widget] = {}
+BUILT_IN = ("shopadmin.dashboard.kpis", "shopadmin.dashboard.charts")
 
 
 Compute = Callable[[WidgetView], dict[str, Any]]
@@ -59,6 +61,7 @@ def widget(key: str, *, title: Any, template: str, permission: Permission = Perm
 
 
 def registered() -> list[Widget]:
-    import shopadmin.dashboard.charts  # noqa: F401  - the built-in widgets register on import
+    for module in BUILT_IN:  # the built-in widgets register on import
+        importlib.import_module(module)
 
     return sorted(WIDGETS.values(), key=lambda w: (w.order, w.key))
