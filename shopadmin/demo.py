@@ -101,6 +101,12 @@ def _load_orders(ctx: DemoContext) -> None:
     load(ctx)
 
 
+def _load_customers(ctx: DemoContext) -> None:
+    from shopadmin.customers.demo import load
+
+    load(ctx)
+
+
 def _limit(role: Role) -> str:
     return {Role.CSR: "5", Role.SUPERVISOR: "15", Role.MANAGER: "30", Role.OWNER: "100"}[role]
 
@@ -109,6 +115,7 @@ def _limit(role: Role) -> str:
 DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("shops", _shops),
     ("staff", _staff),
+    ("customers", _load_customers),
     ("orders", _load_orders),
 ]
 

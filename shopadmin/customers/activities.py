@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask import has_request_context
+from flask_babel import gettext
 
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission
@@ -37,20 +38,29 @@ from shopadmin.tenants.models import Shop
 MAX_SUBJECT = 200
 MAX_ALERT = 1000
 
+def N_(text: str) -> str:  # noqa: N802 - Babel's marker for strings translated later
+    return text
+
+
+def translated(text: str) -> str:
+    """Screens show the default labels in the user's language; jobs and the CLI in English."""
+    return gettext(text) if has_request_context() else text
+
+
 # Used by a shop until its manager edits the list (then the shop's own rows apply).
-DEFAULT_CODES: dict[CodeKind, list[tuple[str, Any]]] = {
+DEFAULT_CODES: dict[CodeKind, list[tuple[str, str]]] = {
     CodeKind.ACTIVITY: [
-        ("general", _l("General")),
-        ("order_inquiry", _l("Order inquiry")),
-        ("complaint", _l("Complaint")),
-        ("return", _l("Return")),
-        ("delivery", _l("Delivery")),
+        ("general", N_("General")),
+        ("order_inquiry", N_("Order inquiry")),
+        ("complaint", N_("Complaint")),
+        ("return", N_("Return")),
+        ("delivery", N_("Delivery")),
     ],
     CodeKind.RESULT: [
-        ("satisfied", _l("Satisfied")),
-        ("not_satisfied", _l("Not satisfied")),
-        ("no_answer", _l("No answer")),
-        ("left_message", _l("Left message")),
+        ("satisfied", N_("Satisfied")),
+        ("not_satisfied", N_("Not satisfied")),
+        ("no_answer", N_("No answer")),
+        ("left_message", N_("Left message")),
     ],
 }
 
@@ -73,7 +83,7 @@ def codes_for_shop(shop_id: int, kind: CodeKind) -> list[Code]:
         .order_by(ActivityCode.position, ActivityCode.code)
     ).all()
     if not rows:
-        return [Code(code, str(label)) for code, label in DEFAULT_CODES[kind]]
+        return [Code(code, translated(label)) for code, label in DEFAULT_CODES[kind]]
     return [Code(row.code, row.label) for row in rows if row.is_active]
 
 
@@ -365,7 +375,7 @@ def _materialise_defaults(shop_id: int, kind: CodeKind) -> None:
     if has_rows:
         return
     for position, (code, label) in enumerate(DEFAULT_CODES[kind]):
-        db.session.add(ActivityCode(shop_id=shop_id, kind=kind, code=code, label=str(label), position=position))
+        db.session.add(ActivityCode(shop_id=shop_id, kind=kind, code=code, label=label, position=position))
     db.session.flush()
 
 

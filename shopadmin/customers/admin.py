@@ -8,8 +8,6 @@ pages (``?id=``) are checked like Flask-Admin's own: 404 outside the caller's sc
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -167,7 +165,9 @@ class CustomerAdmin(ScopedModelView):
         "alerts": lambda v, c, m, p: Markup('<span class="badge badge-danger">{}</span>').format(
             sum(1 for alert in m.alerts if alert.cleared_at is None)
         ) if any(alert.cleared_at is None for alert in m.alerts) else "",
-        "name": lambda v, c, m, p: m.name or m.company,
+        "name": lambda v, c, m, p: Markup('<a href="{}" data-testid="customer-link">{}</a>').format(
+            v.get_url(".details_view", id=m.id, url=v.get_url(".index_view")), m.name or m.company or m.email
+        ),
     }
     column_filters = (
         TagFilter(Customer.id, _l("Tag")),

@@ -27,6 +27,7 @@ from shopadmin.customers.schemas import (
     CustomerOut,
     CustomerPatch,
     CustomerSearchArgs,
+    CustomerSummaryOut,
     PrivateNoteIn,
     PrivateNoteOut,
     RegistrationIn,
@@ -50,7 +51,7 @@ def _shop_id(code: str | None) -> int | None:
 class Customers(MethodView):
     @api_route(Permission.CUSTOMER_VIEW)
     @blp.arguments(CustomerSearchArgs, location="query")
-    @blp.response(200, page_schema(CustomerOut, "CustomerPage"))
+    @blp.response(200, page_schema(CustomerSummaryOut, "CustomerPage"))
     def get(self, args: dict[str, Any]) -> Any:
         """Search the visible customers by name, email, company, phone, tag or id (in id order)."""
         access = request_access()

@@ -149,6 +149,25 @@ class CustomerOut(Schema):
     updated_at = fields.AwareDateTime(default_timezone=None)
 
 
+class CustomerSummaryOut(Schema):
+    """A search result: the profile without the address book (read the customer for it)."""
+
+    id = fields.Integer()
+    email = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    name = fields.String()
+    type = fields.Function(lambda c: c.type.value)
+    company = fields.String()
+    phone = fields.String()
+    locale = fields.String()
+    tags = fields.List(fields.String())
+    shops = fields.Function(lambda c: [shop_code(link.shop_id) for link in c.links if link.disabled_at is None])
+    alerts = fields.Function(lambda c: AlertOut(many=True).dump([a for a in c.alerts if a.cleared_at is None]),
+                             metadata={"description": "open alerts"})
+    version = fields.Integer()
+
+
 class ActivityIn(InputSchema):
     kind = fields.String(required=True, validate=validate.OneOf(["note", "call"]))
     subject = fields.String(load_default="", allow_none=True)

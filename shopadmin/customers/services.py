@@ -727,6 +727,8 @@ def search_customers(
     stmt = search_statement(q=q, tag=tag, shop_id=shop_id, customer_type=customer_type, has_alert=has_alert)
     if after_id is not None:
         stmt = stmt.where(Customer.id > after_id)
+    # A result page shows a summary: no address book, no sharing-group join.
+    stmt = stmt.options(sa.orm.lazyload(Customer.addresses), sa.orm.lazyload(Customer.sharing_group))
     return list(db.session.scalars(stmt.order_by(Customer.id).limit(limit)))
 
 
