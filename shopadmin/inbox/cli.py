@@ -30,8 +30,11 @@ def raw_messages(path: Path) -> Iterator[bytes]:
     head = path.read_bytes()[:5]
     if head.startswith(b"From "):
         box = mailbox.mbox(str(path), create=False)
-        for key in box.iterkeys():
-            yield box.get_bytes(key)
+        try:
+            for key in box.iterkeys():
+                yield box.get_bytes(key)
+        finally:
+            box.close()
         return
     yield path.read_bytes()
 

@@ -74,3 +74,8 @@ def sweep(older_than_seconds: int = 30) -> int:
 
 def register_periodic_jobs(app: Flask) -> None:
     register_periodic(app, sweep, every=timedelta(minutes=1))
+    if app.config.get("SHOPADMIN_REDIS_URL") and not app.testing:
+        # RQ forks a work horse per job: load the language models once, in the parent.
+        from shopadmin.inbox.understanding import warm_up
+
+        warm_up()

@@ -99,10 +99,10 @@ def _load(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
 
 
-def envelope(raw: bytes) -> Envelope:
+def envelope(raw: bytes, msg: Message | None = None) -> Envelope:
     """Message-ID, sender, recipients and subject; a synthetic Message-ID when it has none."""
     try:
-        msg = _load(raw[:MAX_MESSAGE_BYTES])
+        msg = msg if msg is not None else _load(raw[:MAX_MESSAGE_BYTES])
         message_id = clean_message_id(_header(msg, "Message-ID"))
         senders = _addresses(msg, "From")
         recipients = _addresses(msg, "Delivered-To", "X-Original-To", "To", "Cc")
@@ -124,6 +124,9 @@ def looks_like_email(raw: bytes) -> bool:
     return header_lines >= 2
 
 
+BLOCKS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre", "address")
+
+
 def html_to_text(html: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
@@ -136,8 +139,11 @@ def html_to_text(html: str) -> str:
         div.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
-    text = soup.get_text("\n")
-    return re.sub(r"\n\s*\n\s*\n+", "\n\n", text.replace("\xa0", " ")).strip()
+    for block in soup.find_all(BLOCKS):
+        block.insert_after("\n")
+    text = soup.get_text()
+    lines = [line.strip() for line in text.replace("\xa0", " ").split("\n")]
+    return re.sub(r"\n\n\n+", "\n\n", "\n".join(lines)).strip()
 
 
 def _part_text(part: Message) -> str:
@@ -167,7 +173,7 @@ def parse(raw: bytes, *, cutters: tuple[re.Pattern[str], ...] = (), signoffs: tu
 
 def _parse(raw: bytes, cutters: tuple[re.Pattern[str], ...], signoffs: tuple[str, ...]) -> ParsedMail:
     msg = _load(raw)
-    env = envelope(raw)
+    env = envelope(raw, msg)
     if not env.sender:
         raise Unreadable("no_sender", "The message has no sender address.")
     plain: list[str] = []
