@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission, Role, grants_from_memberships
@@ -32,8 +33,7 @@ from shopadmin.core.validation import (
 )
 from shopadmin.extensions import db
 from shopadmin.staff.models import ApiToken, Membership, User
-from shopadmin.tenants import services as tenants
-from shopadmin.tenants.models import Shop
+from shopadmin.tenants.models import Shop, ShopKind
 
 MAX_PASSWORD_LENGTH = 1024  # argon2 would hash more, but nobody types that: refuse early
 
@@ -42,22 +42,31 @@ MAX_PASSWORD_LENGTH = 1024  # argon2 would hash more, but nobody types that: ref
 
 
 def access_for_user(user: User, *, operator_id: int | None = None) -> Access:
-    """The access context of a signed-in staff user (two queries)."""
+    """The access context of a signed-in staff user, in one query.
+
+    Each membership row comes with the active sub-shops of its shop when that shop is a
+    B2B master (the master-shop rule); ``grants_from_memberships`` applies the roles.
+    """
+    sub = sa.orm.aliased(Shop)
+    is_master = sa.and_(Shop.kind == ShopKind.B2B, Shop.master_id.is_(None))
     rows = db.session.execute(
-        sa.select(Membership.shop_id, Membership.role, Shop.kind, Shop.master_id)
+        sa.select(Membership.shop_id, Membership.role, sub.id)
         .join(Shop, Shop.id == Membership.shop_id)
+        .outerjoin(sub, sa.and_(is_master, sub.master_id == Shop.id, sub.is_active.is_(True)))
         .where(Membership.user_id == user.id, Shop.is_active.is_(True))
         .execution_options(all_shops=True)
     ).all()
-    masters = [shop_id for shop_id, _role, kind, master_id in rows if kind == "b2b" and master_id is None]
-    grants = grants_from_memberships(
-        ((shop_id, role) for shop_id, role, _kind, _master in rows), tenants.sub_shop_ids(masters)
-    )
+    roles: dict[int, Role] = {}
+    sub_shops: dict[int, list[int]] = {}
+    for shop_id, role, sub_id in rows:
+        roles[shop_id] = role
+        if sub_id is not None:
+            sub_shops.setdefault(shop_id, []).append(sub_id)
     return Access(
         actor=f"user:{user.id}",
         user_id=user.id,
         is_superadmin=user.is_superadmin,
-        grants=grants,
+        grants=grants_from_memberships(roles.items(), sub_shops),
         operator_id=operator_id,
     )
 
@@ -88,7 +97,8 @@ def system_user(email: str, name: str) -> User:
             db.session.add(user)
     except sa.exc.IntegrityError:  # another process created it meanwhile
         found = find_user_by_email(clean)
-        assert found is not None
+        if found is None:
+            raise
         return found
     return user
 

@@ -201,20 +201,6 @@ def update_shop(access: Access, shop: Shop, changes: dict[str, Any]) -> Shop:
     return shop
 
 
-def sub_shop_ids(master_ids: list[int]) -> dict[int, list[int]]:
-    """Platform lookup for the access builder: the sub-shops of each master."""
-    if not master_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Shop.master_id, Shop.id).where(Shop.master_id.in_(master_ids)).execution_options(all_shops=True)
-    )
-    result: dict[int, list[int]] = {}
-    for master_id, shop_id in rows:
-        if master_id is not None:
-            result.setdefault(master_id, []).append(shop_id)
-    return result
-
-
 def add_tax_rule(
     access: Access, shop: Shop, *, country: str, region: str | None, tax_class: str, rate: object
 ) -> TaxRule:
