@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shopadmin.core.access import Access
-from shopadmin.dashboard.periods import GRANULARITY_LABELS, RANGES, Granularity, Period
+from shopadmin.dashboard.periods import DEFAULT_RANGE, GRANULARITY_LABELS, RANGES, Granularity, Period
 from shopadmin.dashboard.tiles import Tile, allowed_shops, tile_counts
 from shopadmin.dashboard.widgets import Widget, WidgetView, registered
 from shopadmin.tenants import services as tenants
@@ -44,6 +44,7 @@ def dashboard_context(access: Access, args: Mapping[str, str]) -> dict[str, Any]
     return {
         "dashboard": dashboard,
         "ranges": list(RANGES),
-        "selected_range": args.get("range") if args.get("range") in RANGES else None,
+        "selected_range": args.get("range") if args.get("range") in RANGES else (
+            None if args.get("from") or args.get("to") else DEFAULT_RANGE),
         "granularities": [(g.value, GRANULARITY_LABELS[g]) for g in Granularity],
     }
