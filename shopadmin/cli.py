@@ -109,6 +109,9 @@ def register_commands(app: Flask) -> None:
     from shopadmin.inbox.cli import inbox_cli
 
     app.cli.add_command(inbox_cli)
+    from shopadmin.notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)
 
 
 def _create_app() -> Flask:
