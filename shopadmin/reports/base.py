@@ -142,7 +142,7 @@ def load_reports() -> dict[str, type[Report]]:
         for name in extra:
             importlib.import_module(name)
         _loaded = True
-    return dict(sorted(REPORTS.items(), key=lambda item: str(item[1].title)))
+    return dict(sorted(REPORTS.items()))
 
 
 def get_report(key: str) -> Report:

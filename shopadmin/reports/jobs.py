@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from shopadmin.core.access import system_access
 from shopadmin.core.db import acting_as, unit_of_work, utcnow
@@ -38,7 +39,8 @@ def produce_report(run_id: int) -> None:
         return
     access = staff.access_for_user(user)
     try:
-        with acting_as(access):
+        # No request here: the file speaks the language of the user who asked for it.
+        with acting_as(access), force_locale(user.locale or "en"):
             result = run_report(access, key, params)
             _save(run_id, progress=20, row_count=len(result.rows))
             step = max(1, len(result.rows) // 20)
