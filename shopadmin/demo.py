@@ -107,6 +107,12 @@ def _load_customers(ctx: DemoContext) -> None:
     load(ctx)
 
 
+def _load_assistance(ctx: DemoContext) -> None:
+    from shopadmin.assistance.demo import load
+
+    load(ctx)
+
+
 def _limit(role: Role) -> str:
     return {Role.CSR: "5", Role.SUPERVISOR: "15", Role.MANAGER: "30", Role.OWNER: "100"}[role]
 
@@ -117,6 +123,7 @@ DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("staff", _staff),
     ("customers", _load_customers),
     ("orders", _load_orders),
+    ("assistance", _load_assistance),
 ]
 
 

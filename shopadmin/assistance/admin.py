@@ -180,7 +180,12 @@ class AssistanceView(BaseView):  # type: ignore[misc]
     def _start_form(self, shops: list[Any]) -> StartForm:
         form = StartForm()
         form.shop.choices = [SelectChoice(shop.code, str(shop)) for shop in shops]
+        if request.method == "GET":
+            # The shop chosen in the list reloads the form with ``?shop=``: its reason codes.
+            form.shop.data = request.args.get("shop")
         chosen = next((shop for shop in shops if shop.code == form.shop.data), shops[0] if shops else None)
+        if chosen is not None:
+            form.shop.data = chosen.code
         form.reason_code.choices = [SelectChoice("", "—")] + [
             (code.code, code.label) for code in (services.reason_codes(chosen.id) if chosen else [])
         ]
@@ -189,6 +194,7 @@ class AssistanceView(BaseView):  # type: ignore[misc]
     def _start_page(self, customer: Any, shops: list[Any], form: StartForm) -> Any:
         return self.render("assistance/admin/start.html", customer=customer, form=form, shops=shops,
                            action_url=self.get_url(".begin_view", customer_id=customer.id),
+                           reload_url=self.get_url(".start_view", customer_id=customer.id),
                            return_url=self.get_url("customers.details_view", id=customer.id))
 
     @expose("/start/")
@@ -315,12 +321,22 @@ def assistance_start_url(customer: Any) -> str | None:
     return url_for("assistance.start_view", customer_id=customer.id)
 
 
+def order_operator_name(order: Any) -> str | None:
+    """For the order page: the staff user who placed or changed it as the customer, if any."""
+    from shopadmin.staff.models import User
+
+    operator_id = getattr(order, "operator_id", None)
+    user = db.session.get(User, operator_id) if operator_id is not None else None
+    return (user.name or user.email) if user is not None else None
+
+
 def register_admin(app: Flask, admin: Any) -> None:
     """Add the assistance screens (called by ``create_app``)."""
     from flask import Blueprint
 
     app.register_blueprint(Blueprint("assistance_screens", __name__, template_folder="templates"))
     app.jinja_env.globals["assistance_start_url"] = assistance_start_url
+    app.jinja_env.globals["order_operator_name"] = order_operator_name
     category = _l("Assistance")
     admin.add_view(AssistanceView(name=_l("Pending orders"), endpoint="assistance", category=category))
     admin.add_view(AssistanceLogAdmin(AssistanceSession, name=_l("Assistance log"), endpoint="assistance_log",

@@ -344,10 +344,7 @@ def redeem_link(access: Access, shop: Shop, token: str, *, operator_id: int | No
         raise invalid_link
     expires = aware(session.link_expires_at)
     if expires is None or expires <= now:
-        session.status, session.ended_at, session.end_reason = AssistanceStatus.ENDED, now, "link_expired"
-        session.link_hash = None
-        db.session.flush()
-        raise invalid_link
+        raise invalid_link  # marked "link_expired" by ``record_redeem_failure``, which commits
     if session.origin == "admin" and operator_id != session.operator_id:
         raise invalid_link  # the link works only in the operator's own signed-in browser
     operator = db.session.get(User, session.operator_id)
@@ -383,6 +380,38 @@ def redeem_link(access: Access, shop: Shop, token: str, *, operator_id: int | No
     audit.record(stamped, "assistance.start", customer, shop_id=shop.id, session_id=session.id)
     if settings_for(shop.id).notify_customer:
         _notify_customer(stamped, session, customer)
+    return session
+
+
+def record_redeem_failure(access: Access, shop: Shop, token: str, error: Exception) -> AssistanceSession | None:
+    """Keep what a failed hand-off tells, in a transaction of its own (the failure rolled
+    its own back): an expired link is marked ``link_expired``; a rule that says no since the
+    link was issued (consent withdrawn, the shop's switch off, the customer disabled there,
+    protection, the role) marks the request refused, so the link is dead. A used, foreign
+    or unknown link, or one opened in another browser, changes nothing and is audited."""
+    session = db.session.scalars(
+        sa.select(AssistanceSession).where(AssistanceSession.link_hash == token_digest(token or ""),
+                                           AssistanceSession.status == AssistanceStatus.ISSUED)
+        .with_for_update(of=AssistanceSession).execution_options(populate_existing=True)
+    ).one_or_none()
+    if session is None or session.shop_id != shop.id:
+        audit.record(access, "assistance.link_rejected", "assistance", shop_id=shop.id)
+        db.session.flush()
+        return None
+    now = utcnow()
+    expires = aware(session.link_expires_at)
+    if isinstance(error, AssistanceRefused):
+        session.status, session.refusal = AssistanceStatus.REFUSED, error.rule
+        session.ended_at, session.end_reason, session.link_hash = now, "refused", None
+        audit.record(access, "assistance.refused", "assistance", shop_id=shop.id, rule=error.rule,
+                     session_id=session.id, customer_id=session.customer_id)
+    elif expires is None or expires <= now:
+        session.status, session.ended_at, session.end_reason = AssistanceStatus.ENDED, now, "link_expired"
+        session.link_hash = None
+        audit.record(access, "assistance.link_expired", "assistance", shop_id=shop.id, session_id=session.id)
+    else:
+        audit.record(access, "assistance.link_rejected", "assistance", shop_id=shop.id, session_id=session.id)
+    db.session.flush()
     return session
 
 

@@ -213,6 +213,11 @@ def assist(shop_code: str, token: str) -> Any:
                 started = assistance.redeem_link(platform, shop, token, operator_id=admin_user_id())
                 values = {"customer_id": started.customer_id, "shop_id": shop.id, "assistance_id": started.id}
         except DomainError as exc:
+            # The failure rolled back; what it tells (expired, refused since issued) is kept apart.
+            with unit_of_work(platform):
+                shop = services.storefront_shop(platform, shop_code)
+                if shop is not None:
+                    assistance.record_redeem_failure(platform, shop, token, exc)
             return render_template("storefront/assist_failed.html", message=exc.message), exc.status
         session.clear()  # whoever was signed in here before is gone: no way back to them
         session.update(values)

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 
 from shopadmin.core.access import system_access
-from shopadmin.core.db import unit_of_work
-from shopadmin.extensions import db
-from shopadmin.notifications.models import Notification
-from tests.assistance.conftest import CUSTOMER_PASSWORD, post_form, staff_client, store_sign_in
-from tests.conftest import csrf_token_from
+from tests.assistance.conftest import post_form, staff_client, store_sign_in
 from tests.orders.factories import make_order, make_order_customer
 
 PLATFORM = system_access("tests")
@@ -67,25 +62,6 @@ def test_forms_need_csrf(app: Flask, shop_world: dict[str, Any]) -> None:
     response = client.post("/store/OWN/account/addresses", data={
         "kind": "billing", "name": "X", "line1": "Y", "city": "Z", "country": "DE"})
     assert response.status_code == 400
-
-
-def test_password_reset_is_single_use(app: Flask, shop_world: dict[str, Any]) -> None:
-    client = app.test_client()
-    post_form(client, "/store/OWN/password/forgot", "/store/OWN/password/forgot", {"email": "ann@example.com"})
-    post_form(client, "/store/OWN/password/forgot", "/store/OWN/password/forgot", {"email": "nobody@example.com"})
-    with app.app_context(), unit_of_work(PLATFORM):
-        mails = db.session.scalars(sa.select(Notification).where(Notification.event == "password_reset")).all()
-        assert len(mails) == 1
-        link = mails[0].payload["reset_url"]
-    path = link.split("localhost", 1)[-1]
-    page = client.get(path).get_data(as_text=True)
-    assert client.post(path, data={"csrf_token": csrf_token_from(page), "password": "brand-new-pass"}).status_code \
-        == 302
-    assert store_sign_in(app.test_client(), "OWN", "ann@example.com", "brand-new-pass").status_code == 302
-    assert store_sign_in(app.test_client(), "OWN", "ann@example.com", CUSTOMER_PASSWORD).status_code == 401
-    replay = client.get(path)
-    assert replay.status_code == 302
-    assert "forgot" in replay.headers["Location"]
 
 
 def test_sign_in_is_rate_limited(app_factory: Any, shop_world: dict[str, Any]) -> None:
