@@ -107,3 +107,40 @@ def test_settings_screen_saves_through_the_service(app: Flask) -> None:
     assert edit_id is not None
     assert "fc@test.example" in client.get(f"/admin/notification_settings/edit/?id={edit_id.group(1)}").get_data(
         as_text=True)
+
+
+def test_write_from_an_order_screen_copy_preview_send_and_resend(
+    mail_app: Flask, smtp: tuple[Sink, int]  # noqa: F811
+) -> None:
+    from tests.notifications.test_orders import make_customer, place
+    from tests.orders.factories import make_product
+
+    sink, _ = smtp
+    with mail_app.app_context():
+        make_shop(code="OWN")
+        make_product("OWN")
+        make_user("csr@test.example", roles={"OWN": Role.CSR}, locale="de")
+        customer_id = make_customer("OWN", "chloe@example.com", "en")
+        order_id, number = place("OWN", customer_id)
+    sink.messages.clear()
+    client = mail_app.test_client()
+    login(client, "csr@test.example")
+    url = f"/admin/notifications/compose/?order_id={order_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "E-Mail schreiben" in page  # the screen in the user's language
+    token = csrf_token_from(page)
+    form = {"csrf_token": token, "order_id": order_id, "customer_id": customer_id, "template": "order_placed"}
+    copied = client.post(url, data={**form, "load": "1", "subject": "x", "body_text": "x"}).get_data(as_text=True)
+    assert "Your order {{ order.number }}" in copied  # a copy of the template to edit
+    previewed = client.post(url, data={**form, "preview": "1", "subject": "About {{ order.number }}",
+                                       "body_text": "Dear {{ customer.first_name }}"}).get_data(as_text=True)
+    assert f"About {number}" in previewed
+    assert "Dear Chloé" in previewed
+    sent = client.post(url, data={**form, "send": "1", "subject": "About {{ order.number }}",
+                                  "body_text": "Dear {{ customer.first_name }}"})
+    assert sent.status_code == 302
+    resend = client.post(f"/admin/notifications/resend/?order_id={order_id}", data={"csrf_token": token})
+    assert resend.status_code == 302
+    assert [m["Subject"] for m in sink.to("chloe@example.com")] == [f"About {number}",
+                                                                    f"Order {number} confirmed"]
+    assert "Postausgang" in client.get("/admin/notifications/").get_data(as_text=True)
