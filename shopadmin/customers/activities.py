@@ -231,6 +231,30 @@ def record_event(
     return activity
 
 
+def record_email_activity(
+    access: Access,
+    *,
+    customer_id: int,
+    order_id: int | None,
+    subject: str,
+    recipient: str,
+    sent_at: Any,
+    notification_id: int,
+    shop_id: int | None = None,
+) -> CustomerActivity:
+    """A sent email in the customer's timeline (called by the notifications domain)."""
+    customer = db.session.scalars(sa.select(Customer).where(Customer.id == customer_id)).one_or_none()
+    if customer is None:
+        raise NotFound("No such customer.")
+    activity = record_event(
+        access, customer, kind=ActivityKind.EMAIL, subject=subject,
+        body=f"To {recipient} · notification {notification_id}", shop_id=shop_id, order_id=order_id,
+    )
+    if sent_at is not None:
+        activity.created_at = sent_at
+    return activity
+
+
 def list_activities(
     access: Access, customer: Customer, *, before_id: int | None = None, limit: int = 50,
     kind: str | None = None,

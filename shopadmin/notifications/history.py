@@ -29,11 +29,11 @@ def _module(name: str) -> Any:
 def record_sent(row: Notification) -> None:
     if row.customer_id is None or row.audience != "customer":
         return
-    services = _module("shopadmin.customers.services")
+    services = _module("shopadmin.customers.activities")
     recorder = getattr(services, "record_email_activity", None) if services else None
     if recorder is not None:
         recorder(system_access("mail"), customer_id=row.customer_id, order_id=row.order_id, subject=row.subject,
-                 recipient=row.recipient, sent_at=row.sent_at, notification_id=row.id)
+                 recipient=row.recipient, sent_at=row.sent_at, notification_id=row.id, shop_id=row.shop_id)
         return
     models = _module("shopadmin.customers.models")
     activity = getattr(models, "CustomerActivity", None) if models else None
