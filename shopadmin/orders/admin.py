@@ -119,7 +119,9 @@ class OrderAdmin(ScopedModelView):
             _flash_error(exc)
             return None, []
         size = page_size or self.page_size
-        stmt = stmt.order_by(Order.id.desc()).limit(size).offset((page or 0) * size)
+        stmt = (stmt.order_by(Order.id.desc()).limit(size).offset((page or 0) * size)
+                 .options(*(sa.orm.lazyload(rel) for rel in (Order.lines, Order.deliveries, Order.payments,
+                                                              Order.blocks))))
         return None, list(db.session.scalars(stmt).unique())
 
     @expose("/")

@@ -139,7 +139,9 @@ def created_by(order: Order) -> dict[str, Any]:
     return result
 
 
-def order_json(order: Order, access: Access | None, *, actions: bool = True) -> dict[str, Any]:
+def order_json(order: Order, access: Access | None, *, actions: bool = True, summary: bool = False
+               ) -> dict[str, Any]:
+    """The order as the API shows it; ``summary`` (list items) leaves out payments and blocks."""
     cur = order.currency
     deliveries = []
     for delivery in order.deliveries:
@@ -178,8 +180,8 @@ def order_json(order: Order, access: Access | None, *, actions: bool = True) -> 
         "totals": {"subtotal": money_str(order.subtotal, cur), "tax": money_str(order.tax, cur),
                    "charges": money_str(order.charges, cur), "total": money_str(order.total, cur),
                    "paid": money_str(order.paid, cur), "refunded": money_str(order.refunded, cur)},
-        "payments": [payment_json(p) for p in order.payments],
-        "blocks": [block_json(b) for b in order.blocks],
+        **({} if summary else {"payments": [payment_json(p) for p in order.payments],
+                                "blocks": [block_json(b) for b in order.blocks]}),
         "quote_valid_until": order.quote_valid_until.isoformat() if order.quote_valid_until else None,
         "held_by": order.held_by_user_id,
         "source_order_id": order.source_order_id,

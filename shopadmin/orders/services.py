@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -62,6 +63,7 @@ PAYMENT_FLOWS = ("prepay", "on_delivery", "per_shipment", "external")
 PAYMENT_STATUSES = ("authorized", "captured", "failed")
 ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "postcode", "region", "country", "phone")
 MAX_LINES = 500
+ORDER_NUMBER_RE = re.compile(r"^[A-Za-z0-9_-]+-[0-9]{6,}$")
 MAX_QUANTITY = 1_000_000
 
 
@@ -441,7 +443,7 @@ def write_version(access: Access, order: Order, changes: list[dict[str, Any]] | 
         computed = diff(_last_snapshot(order), after)
         changes = computed or changes
         order.version += 1
-    order.updated_at = utcnow()
+        order.updated_at = utcnow()
     version = OrderVersion(shop_id=order.shop_id, order_id=order.id, number=order.version, user_id=access.user_id,
                            operator_id=access.operator_id, actor=access.actor, reason=reason[:500],
                            changes=changes or [], snapshot=after)
@@ -897,11 +899,9 @@ def _text_filter(stmt: sa.Select[Any], text: str) -> sa.Select[Any]:
                                                     StockReservation.order_id == Order.id,
                                                     StockReservation.sku == rest).exists()
         return stmt.where(held)
-    upper = text.upper()
-    if "-" in upper and " " not in upper and any(ch.isdigit() for ch in upper):
-        exact = db.session.scalar(sa.select(Order.id).where(Order.number == upper).limit(1))
-        if exact is not None:
-            return stmt.where(Order.number == upper)
+    if ORDER_NUMBER_RE.match(text):
+        # A whole order number: the number index answers it.
+        return stmt.where(Order.number == text.upper())
     return stmt.where(Order.search_text.like(_like(text.lower()), escape="\\"))
 
 
@@ -909,7 +909,9 @@ def list_orders(access: Access, query: OrderQuery, *, after_id: int | None = Non
     """Newest first (keyset pagination on id), in the caller's shops."""
     if not access.sees_all_shops and not access.can_anywhere(Permission.ORDER_VIEW):
         raise Forbidden("Your role does not allow this.")
-    stmt = search_statement(access, query).order_by(Order.id.desc()).limit(limit)
+    # A list item is a summary: payments and blocks are on the detail (``"blocked"`` says enough here).
+    stmt = (search_statement(access, query).order_by(Order.id.desc()).limit(limit)
+            .options(sa.orm.lazyload(Order.payments), sa.orm.lazyload(Order.blocks)))
     if after_id is not None:
         stmt = stmt.where(Order.id < after_id)
     return list(db.session.scalars(stmt).unique())

@@ -203,12 +203,13 @@ def plan_deliveries(run: Run) -> None:
                 run.say(f"reserve {line.quantity} × {line.sku}")
         return
     locked = catalogue.lock_stock(order.shop_id, [line.product_id for line in order.lines if _needs_stock(line)])
+    held = holdings(order)
     short = []
     for line in order.lines:
         if line.group == Availability.STANDARD.value and catalogue.available(locked[line.product_id]) < line.quantity:
             short.append(line.sku)
         elif line.group == Availability.STANDARD.value:
-            _reserve_line(order, line, locked[line.product_id])
+            _reserve_line(order, line, locked[line.product_id], held)
     if short:
         raise Conflict("Not enough stock for " + ", ".join(short) + ".", code="insufficient_stock",
                        fields={"lines": [f"{sku}: not enough stock" for sku in short]})
@@ -223,7 +224,7 @@ def plan_deliveries(run: Run) -> None:
             line.delivery_id = delivery.id
         if release is not None and release > today():
             delivery.state = sm.D_WAIT_DATE
-        elif not _hold_waiting_lines(order, lines, locked):
+        elif not _hold_waiting_lines(order, lines, locked, held):
             delivery.state = sm.D_WAIT_INVENTORY
         run.say(f"delivery {delivery.id} ({group}): {delivery.state}")
     db.session.flush()
@@ -238,27 +239,33 @@ def _release_date(line: OrderLine) -> date | None:
     return product.release_date
 
 
-def _held(order: Order, line: OrderLine) -> int:
-    return sum(r.quantity for r in reservations_of(order) if r.line_id == line.id)
+def holdings(order: Order) -> dict[int, int]:
+    """Units held per line id (one query)."""
+    held: dict[int, int] = {}
+    for reservation in reservations_of(order):
+        held[reservation.line_id] = held.get(reservation.line_id, 0) + reservation.quantity
+    return held
 
 
-def _reserve_line(order: Order, line: OrderLine, levels: list[StockLevel]) -> None:
-    missing = line.quantity - (_held(order, line) if line.id else 0)
+def _reserve_line(order: Order, line: OrderLine, levels: list[StockLevel], held: dict[int, int]) -> None:
+    missing = line.quantity - held.get(line.id, 0)
     if missing <= 0:
         return
     for level, quantity in catalogue.take(levels, missing):
         db.session.flush()
         db.session.add(StockReservation(shop_id=order.shop_id, order_id=order.id, line_id=line.id,
                                         stock_id=level.id, sku=line.sku, quantity=quantity))
+    held[line.id] = line.quantity
 
 
-def _hold_waiting_lines(order: Order, lines: list[OrderLine], locked: dict[int, list[StockLevel]]) -> bool:
+def _hold_waiting_lines(order: Order, lines: list[OrderLine], locked: dict[int, list[StockLevel]],
+                        held: dict[int, int]) -> bool:
     """Reserve back-order/preorder lines if the stock is there; False when some must wait."""
     db.session.flush()
     waiting = [line for line in lines if line.group in (Availability.BACKORDER.value, Availability.PREORDER.value)]
     if all(catalogue.available(locked.get(line.product_id, [])) >= line.quantity for line in waiting):
         for line in waiting:
-            _reserve_line(order, line, locked[line.product_id])
+            _reserve_line(order, line, locked[line.product_id], held)
         return True
     return False
 
@@ -302,10 +309,11 @@ def reserve_delivery(run: Run, delivery: Delivery) -> None:
     if not run.apply:
         return
     locked = catalogue.lock_stock(order.shop_id, [line.product_id for line in lines])
+    held = holdings(order)
     for line in lines:
-        if catalogue.available(locked[line.product_id]) < line.quantity - _held(order, line):
+        if catalogue.available(locked[line.product_id]) < line.quantity - held.get(line.id, 0):
             raise Conflict(f"Not enough stock for {line.sku}.", code="insufficient_stock")
-        _reserve_line(order, line, locked[line.product_id])
+        _reserve_line(order, line, locked[line.product_id], held)
     db.session.flush()
 
 
