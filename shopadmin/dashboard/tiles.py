@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
 
 from shopadmin.core.access import Access, Permission
 from shopadmin.extensions import db
@@ -26,17 +28,27 @@ class Tile:
     count: Counter
     permission: Permission
     order: int
+    link: tuple[str, dict[str, Any]] | None = None  # an admin endpoint that lists what is counted
+
+    def url(self) -> str | None:
+        """The list behind the tile, when that screen is installed here."""
+        if self.link is None:
+            return None
+        try:
+            return url_for(self.link[0], **self.link[1])
+        except BuildError:
+            return None
 
 
 TILES: dict[str, Tile] = {}
 
 
-def tile(key: str, *, label: Any, permission: Permission = Permission.DASHBOARD_VIEW,
-         order: int = 100) -> Callable[[Counter], Counter]:
+def tile(key: str, *, label: Any, permission: Permission = Permission.DASHBOARD_VIEW, order: int = 100,
+         link: tuple[str, dict[str, Any]] | None = None) -> Callable[[Counter], Counter]:
     """Register a tile counting over the shops where the caller holds ``permission``."""
 
     def register(func: Counter) -> Counter:
-        TILES[key] = Tile(key, label, func, permission, order)
+        TILES[key] = Tile(key, label, func, permission, order, link)
         return func
 
     return register
@@ -49,7 +61,8 @@ def _orders_where(shop_ids: frozenset[int], *criteria: Any) -> int:
         sa.select(sa.func.count(Order.id)).where(Order.shop_id.in_(sorted(shop_ids)), *criteria)) or 0)
 
 
-@tile("orders_pending", label=_l("Orders pending confirmation"), permission=Permission.ORDER_VIEW, order=10)
+@tile("orders_pending", label=_l("Orders pending confirmation"), permission=Permission.ORDER_VIEW, order=10,
+      link=("orders.index_view", {}))
 def orders_pending(shop_ids: frozenset[int]) -> int | None:
     from shopadmin.orders import statemachine as sm
     from shopadmin.orders.models import Order
@@ -57,7 +70,8 @@ def orders_pending(shop_ids: frozenset[int]) -> int | None:
     return _orders_where(shop_ids, Order.state == sm.PENDING)
 
 
-@tile("orders_blocked", label=_l("Orders blocked"), permission=Permission.ORDER_VIEW, order=20)
+@tile("orders_blocked", label=_l("Orders blocked"), permission=Permission.ORDER_VIEW, order=20,
+      link=("orders.index_view", {"worklist": "blocked"}))
 def orders_blocked(shop_ids: frozenset[int]) -> int | None:
     from shopadmin.orders import statemachine as sm
     from shopadmin.orders.models import Order
@@ -81,7 +95,8 @@ def orders_alerts(shop_ids: frozenset[int]) -> int | None:
                          alerted)
 
 
-@tile("orders_waiting_payment", label=_l("Orders waiting for payment"), permission=Permission.ORDER_VIEW, order=40)
+@tile("orders_waiting_payment", label=_l("Orders waiting for payment"), permission=Permission.ORDER_VIEW, order=40,
+      link=("orders.index_view", {"worklist": "waiting_payment"}))
 def orders_waiting_payment(shop_ids: frozenset[int]) -> int | None:
     from shopadmin.orders import statemachine as sm
     from shopadmin.orders.models import Order
@@ -110,7 +125,8 @@ def deliveries_to_ship(shop_ids: frozenset[int]) -> int | None:
     return _deliveries_in(shop_ids, (sm.D_READY,))
 
 
-@tile("notifications_failed", label=_l("Failed notifications"), permission=Permission.NOTIFICATION_VIEW, order=70)
+@tile("notifications_failed", label=_l("Failed notifications"), permission=Permission.NOTIFICATION_VIEW, order=70,
+      link=("notifications.index_view", {}))
 def notifications_failed(shop_ids: frozenset[int]) -> int | None:
     from shopadmin.notifications.models import Notification, NotificationStatus
 
@@ -119,7 +135,8 @@ def notifications_failed(shop_ids: frozenset[int]) -> int | None:
         Notification.is_alert_open.is_(True))) or 0)
 
 
-@tile("inbox_review", label=_l("Inbox messages waiting for review"), permission=Permission.INBOX_VIEW, order=80)
+@tile("inbox_review", label=_l("Inbox messages waiting for review"), permission=Permission.INBOX_VIEW, order=80,
+      link=("inbox.index_view", {}))
 def inbox_review(shop_ids: frozenset[int]) -> int | None:
     try:
         from shopadmin.inbox.models import InboxMessage, InboxStatus, ReviewState

@@ -160,6 +160,7 @@ def test_dashboard_page(app: Flask, client: FlaskClient, sales: dict[str, Any]) 
     assert 'data-testid="chart-orders-USD"' in html
     assert "vendor/chart.umd.min.js" in html
     assert 'data-testid="tiles"' in html
+    assert '/admin/orders/?worklist=blocked' in html  # a tile links to the list it counts
     assert "5000" not in html  # OTHER's revenue
     assert client.get("/admin/?shop=USDSUB").status_code == 200
     assert 'chart-orders-EUR' not in client.get("/admin/?shop=USDSUB").get_data(as_text=True)
