@@ -279,7 +279,16 @@ class CustomerAdmin(ScopedModelView):
             "can_flag": access.can_anywhere(Permission.ALERT_FLAG),
             "can_clear": any(access.can(Permission.ALERT_CLEAR, shop_id) for shop_id in visible),
             "can_edit_customer": any(access.can(Permission.CUSTOMER_EDIT, shop_id) for shop_id in visible),
+            "orders": self._orders(customer),
         }
+
+    def _orders(self, customer: Customer) -> list[Any]:
+        """The customer's latest orders in the shops where the caller may see orders."""
+        from shopadmin.orders import services as orders  # orders build on customers, not the reverse
+
+        if not self.access.can_anywhere(Permission.ORDER_VIEW):
+            return []
+        return orders.customer_orders(self.access, customer.id, limit=20)
 
     def _why(self, customer: Customer, shops: dict[int, Shop], codes: dict[int, str]) -> str:
         """One line: through which shop (and role) the current user sees this customer."""
