@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
-from jinja2 import TemplateSyntaxError, Undefined
+from jinja2 import Template, TemplateSyntaxError, Undefined
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -97,8 +97,16 @@ class SandboxUndefined(Undefined):
 
 
 @cache
+@cache
 def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
+    # One environment per escaping mode; sandboxed environments are immutable and thread-safe.
     return ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=SandboxUndefined, trim_blocks=True)
+
+
+@lru_cache(maxsize=512)
+def _compiled(text: str, autoescape: bool) -> Template:
+    """Compiling is the expensive part of rendering: each template source is compiled once."""
+    return _environment(autoescape).from_string(text)
 
 
 def check_syntax(source: TemplateSource) -> None:
@@ -120,9 +128,8 @@ def render(source: TemplateSource, context: dict[str, Any]) -> MailContent:
     parts: dict[str, str] = {}
     for name, text, escape in (("subject", source.subject, False), ("text", source.text, False),
                                ("html", source.html, True)):
-        env = _environment(escape)
         try:
-            template = env.from_string(text or "")
+            template = _compiled(text or "", escape)
             parts[name] = template.render(**context, money=_money(locale), date=_date(locale))
         except TemplateSyntaxError as exc:
             raise Invalid("The template has a syntax error.", code="template_syntax",
