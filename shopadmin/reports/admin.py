@@ -57,7 +57,7 @@ class ReportsView(ScopedPage):
         if fmt:
             if fmt not in services.FORMATS:
                 raise Invalid("Unknown format.", fields={"format": ["pdf or csv."]})
-            if report.count(ctx) <= services.inline_limit():
+            if report.count(ctx) <= services.inline_limit(fmt):
                 return _download(services.render_file(services.run_report(access, key, request.args), fmt))
             flash(_("This report is large: it runs in the background. Start it below."), "warning")
         result = services.run_report(access, key, request.args)

@@ -36,9 +36,15 @@ class ReportFile:
     content: bytes
 
 
-def inline_limit() -> int:
-    """Up to this many rows a download is made during the request; above, in the background."""
-    return int(current_app.config.get("SHOPADMIN_REPORT_INLINE_ROWS", 2000))
+def inline_limit(fmt: str = "pdf") -> int:
+    """Up to this many rows a download is made during the request; above, in the background.
+
+    A PDF takes about 2 ms a row (fpdf2: 10,000 rows in 19 s), a CSV about 4 µs a row
+    (docs/performance.md), so a PDF goes to the background much sooner.
+    """
+    if fmt == "csv":
+        return int(current_app.config.get("SHOPADMIN_REPORT_INLINE_CSV_ROWS", 50_000))
+    return int(current_app.config.get("SHOPADMIN_REPORT_INLINE_ROWS", 1000))
 
 
 def prepare(access: Access, key: str, params: Mapping[str, str]) -> tuple[Report, ReportContext]:
