@@ -44,8 +44,12 @@ class SecureIndexView(AdminIndexView):  # type: ignore[misc]
         from shopadmin.tenants.explain import visible_shops_with_reasons
 
         access = request_access()
-        return self.render("admin/dashboard.html", access=access, shops=visible_shops_with_reasons(access),
-                           **dashboard_context(access, request.args))
+        return self.render(
+            "admin/dashboard.html",
+            access=access,
+            shops=visible_shops_with_reasons(access),
+            **dashboard_context(access, request.args),
+        )
 
 
 class ScopedPage(BaseView):  # type: ignore[misc]

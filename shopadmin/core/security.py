@@ -21,6 +21,7 @@ def use_cheap_password_hashing() -> None:
     _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
     _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
+
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "sa_"  # noqa: S105 - a visible marker, not a secret
 
