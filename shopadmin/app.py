@@ -119,6 +119,11 @@ def _init_admin(app: Flask) -> None:
     )
     admin.add_view(ShopAdmin(Shop, name=_l("Shops"), endpoint="shops"))
     admin.add_view(TaxRuleAdmin(TaxRule, name=_l("Tax rules"), endpoint="tax_rules"))
+    register_customer_admin(app, admin)
+    register_order_admin(app, admin)
+    from shopadmin.notifications.admin import register_admin as register_notification_admin
+
+    register_notification_admin(app, admin)
     from shopadmin.dashboard.admin import register_admin as register_dashboard_admin
 
     register_dashboard_admin(app, admin)
@@ -128,11 +133,6 @@ def _init_admin(app: Flask) -> None:
     from shopadmin.exchange.admin import register_admin as register_exchange_admin
 
     register_exchange_admin(app, admin)
-    register_customer_admin(app, admin)
-    register_order_admin(app, admin)
-    from shopadmin.notifications.admin import register_admin as register_notification_admin
-
-    register_notification_admin(app, admin)
     admin.add_view(UserAdmin(User, name=_l("Users"), endpoint="users", category=_l("Staff")))
     admin.add_view(MembershipAdmin(Membership, name=_l("Memberships"), endpoint="memberships", category=_l("Staff")))
     from shopadmin.inbox.admin import register_admin as register_inbox_admin

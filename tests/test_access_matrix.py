@@ -25,8 +25,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shopadmin.core.access import Role
-from tests.customers.factories import fresh_attribute_body, fresh_customer_body, matrix_records
 from tests.assistance.factories import matrix_records as assistance_matrix_records
+from tests.customers.factories import fresh_attribute_body, fresh_customer_body, matrix_records
 from tests.factories import api_token, login, make_user, world
 from tests.inbox.factories import fresh_mail
 from tests.inbox.factories import matrix_records as inbox_matrix_records
@@ -350,13 +350,13 @@ def matrix_world(app: Flask) -> dict[str, Any]:
                 records[target] = {"shop": code, "shop_id": shop.id, "tax_rule_id": rule.id,
                                    "member_id": member.id, "member_user_id": member.user_id}
             records[target].update(matrix_records(app, code))
+            records[target].update(order_matrix_records(app, code))
+            records[target].update(inbox_matrix_records(app, code, records[target]))
+            records[target].update(assistance_matrix_records(app, code))
             records[target]["notification_id"] = make_notification(records[target]["shop_id"])
             with app.app_context():
                 records[target]["template_id"] = make_template(records[target]["shop_id"])
                 records[target]["settings_id"] = make_settings(records[target]["shop_id"])
-            records[target].update(order_matrix_records(app, code))
-            records[target].update(assistance_matrix_records(app, code))
-            records[target].update(inbox_matrix_records(app, code, records[target]))
     return records
 
 
