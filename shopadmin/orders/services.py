@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 
 from shopadmin.catalogue import services as catalogue
 from shopadmin.catalogue.models import Product
@@ -779,6 +780,13 @@ def notify(access: Access, order: Order, event: str, payload: dict[str, Any]) ->
         return
     body = {"order": order_payload(order), "notify_customer": order.notify_customer,
             "operator_id": access.operator_id, **{k: v for k, v in payload.items() if v is not None}}
+    # The customer is usually in the session already (capture loaded it): hand it over
+    # rather than have the notifications domain read it, with its collections, again.
+    known = db.session.identity_map.get(identity_key(Customer, order.customer_id))
+    if known is not None and "customer" not in body:
+        body["customer"] = {"id": known.id, "email": known.email, "locale": known.locale,
+                            "first_name": known.first_name, "last_name": known.last_name,
+                            "wants_order_emails": known.wants_order_emails}
     request_notification(access, event=event, shop_id=order.shop_id, order_id=order.id,
                          customer_id=order.customer_id, payload=body)
 
