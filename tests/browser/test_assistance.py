@@ -47,9 +47,11 @@ def test_csr_places_an_order_as_the_customer(app: Flask, live_server: str, page:
     page.goto(f"{live_server}/admin/customers/details/?id={customer_id}")
     page.get_by_test_id("assist-customer").click()
     expect(page.get_by_role("heading", name=re.compile("Assist"))).to_be_visible()
-    # Choosing the shop brings that shop's reason codes.
-    page.get_by_test_id("assist-shop").select_option("SOUTH")
-    page.wait_for_url(re.compile(r"shop=SOUTH"))
+    # Choosing the shop brings that shop's reason codes (the page script reloads the form;
+    # wait until it has run, or a fast click on a busy machine changes the select too early).
+    page.wait_for_load_state("load")
+    with page.expect_navigation(url=re.compile(r"shop=SOUTH"), timeout=20_000):
+        page.get_by_test_id("assist-shop").select_option("SOUTH")
     expect(page.get_by_test_id("assist-reason-code").locator("option")).to_contain_text(["—", "Order by phone",
                                                                                            "A return"])
     page.get_by_test_id("assist-reason-code").select_option("phone")
