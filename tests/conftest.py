@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -159,8 +160,17 @@ def _truncate_all(app: Flask) -> None:
     with app.app_context():
         existing = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
         tables = ", ".join(f'"{name}"' for name in sorted(existing))
-        with db.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # A request thread of the browser tests' live server may still be finishing (Chromium
+        # fetching one last asset) and hold row locks; TRUNCATE then loses a deadlock. Retry.
+        for attempt in range(10):
+            try:
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                return
+            except sa.exc.OperationalError:
+                if attempt == 9:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.fixture
