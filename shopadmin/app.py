@@ -44,7 +44,12 @@ def _register_periodic_jobs(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    import shopadmin.models  # noqa: F401  - every model registered before mappers configure
+    # Every model registered before mappers configure; the labels of stored codes for the ``label``
+    # filter (orders and inbox keep theirs in labels.py, the other domains beside their enums).
+    import shopadmin.inbox.labels
+    import shopadmin.models
+    import shopadmin.orders.labels  # noqa: F401
+    from shopadmin.core import i18n
     from shopadmin.core.i18n import select_locale
     from shopadmin.core.web import register_request_hooks
     from shopadmin.staff.services import load_session_user
@@ -61,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
 
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
+    i18n.init_app(app)  # the ``label`` filter
     register_request_hooks(app)
 
 

@@ -29,11 +29,7 @@ def domain_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except DomainError as exc:
-            details = "; ".join(
-                f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-                for field, msgs in exc.fields.items()
-            )
-            raise click.ClickException(f"{exc.message} {details}".strip()) from None
+            raise click.ClickException(exc.explain(hidden=())) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -6,9 +6,11 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopadmin.core.db import ShopOwned, utcnow
+from shopadmin.core.i18n import register_labels
 from shopadmin.extensions import db
 from shopadmin.tenants.models import Shop
 
@@ -19,6 +21,11 @@ class AssistanceStatus(enum.StrEnum):
     ACTIVE = "active"  # the operator is in the storefront as the customer
     ENDED = "ended"
 
+
+register_labels("assistance_status", {
+    AssistanceStatus.REFUSED: _l("refused"), AssistanceStatus.ISSUED: _l("link issued"),
+    AssistanceStatus.ACTIVE: _l("active"), AssistanceStatus.ENDED: _l("ended"),
+})
 
 class AssistanceSettings(ShopOwned, db.Model):
     """A shop's rules for assistance; a shop without a row uses the defaults."""

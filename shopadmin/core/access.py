@@ -16,6 +16,8 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from flask_babel import lazy_gettext as _l
+
 from shopadmin.core.errors import Forbidden, NotFound
 
 
@@ -251,9 +253,9 @@ class Access:
     def require(self, permission: Permission, shop_id: int | None = None) -> None:
         """Raise ``NotFound`` outside the scope, ``Forbidden`` beyond the role."""
         if shop_id is not None and not self.sees(shop_id):
-            raise NotFound("Not found.")
+            raise NotFound(_l("Not found."))
         if not self.can(permission, shop_id):
-            raise Forbidden("Your role does not allow this.", fields={"permission": str(permission)})
+            raise Forbidden(_l("Your role does not allow this."), fields={"permission": str(permission)})
 
 
 ANONYMOUS = Access(actor="anonymous")

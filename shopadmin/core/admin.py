@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
@@ -21,7 +21,7 @@ from flask_login import current_user
 from shopadmin.core.access import Access, Permission
 from shopadmin.core.db import Scoped, unit_of_work
 from shopadmin.core.errors import DomainError
-from shopadmin.core.web import request_access
+from shopadmin.core.web import flash_error, request_access
 from shopadmin.extensions import db
 
 
@@ -181,7 +181,7 @@ class ScopedModelView(ModelView):  # type: ignore[misc]
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, DomainError):
-            flash(exc.message, "error")
+            flash_error(exc)
             return True
         return bool(super().handle_view_exception(exc))
 
@@ -190,7 +190,7 @@ class ScopedModelView(ModelView):  # type: ignore[misc]
             with unit_of_work():
                 return action()
         except DomainError as exc:
-            flash(exc.message + _fields_text(exc), "error")
+            flash_error(exc)
             return None
 
     def create_model(self, form: Any) -> Any:
@@ -213,15 +213,6 @@ class ScopedModelView(ModelView):  # type: ignore[misc]
             return True
 
         return self._write(delete) is not None
-
-
-def _fields_text(exc: DomainError) -> str:
-    parts = [
-        f"{key}: {'; '.join(map(str, value)) if isinstance(value, list) else value}"
-        for key, value in exc.fields.items()
-        if key != "permission"
-    ]
-    return (" (" + ", ".join(parts) + ")") if parts else ""
 
 
 __all__ = ["ScopedModelView", "ScopedPage", "SecureIndexView"]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from flask import Response, request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -89,9 +90,9 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise Malformed("The cursor is not one this API gave out.", code="invalid_cursor") from None
+        raise Malformed(_l("The cursor is not one this API gave out."), code="invalid_cursor") from None
     if not isinstance(value, dict):
-        raise Malformed("The cursor is not one this API gave out.", code="invalid_cursor")
+        raise Malformed(_l("The cursor is not one this API gave out."), code="invalid_cursor")
     return value
 
 
@@ -101,7 +102,7 @@ def after_id(cursor: str | None) -> int | None:
         return None
     value = position.get("id")
     if not isinstance(value, int):
-        raise Malformed("The cursor is not one this API gave out.", code="invalid_cursor")
+        raise Malformed(_l("The cursor is not one this API gave out."), code="invalid_cursor")
     return value
 
 
@@ -122,13 +123,13 @@ def check_if_match(current_version: int) -> None:
     """``PATCH`` must send ``If-Match: <version>`` (bare or quoted, as the ETag was)."""
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
-        raise PreconditionRequired("Send If-Match with the version you read.", code="if_match_required")
+        raise PreconditionRequired(_l("Send If-Match with the version you read."), code="if_match_required")
     candidates = [part.strip().removeprefix("W/").strip('"') for part in header.split(",")]
     if "*" in candidates:
         return
     if str(current_version) not in candidates:
         raise PreconditionFailed(
-            "The resource changed since you read it; read it again.",
+            _l("The resource changed since you read it; read it again."),
             code="stale_version",
             fields={"version": current_version},
         )

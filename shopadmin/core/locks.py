@@ -10,6 +10,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask_babel import lazy_gettext as _l
+
 from shopadmin.core.errors import Conflict
 from shopadmin.core.jobs import redis_connection
 
@@ -24,7 +26,7 @@ def named_lock(name: str, *, timeout: float = 30, wait: float = 5) -> Iterator[N
     if conn is not None:
         lock = conn.lock(f"shopadmin:lock:{name}", timeout=timeout, blocking_timeout=wait)
         if not lock.acquire():
-            raise Conflict("Someone else is working on this right now; try again.", code="locked")
+            raise Conflict(_l("Someone else is working on this right now; try again."), code="locked")
         try:
             yield
         finally:
@@ -33,7 +35,7 @@ def named_lock(name: str, *, timeout: float = 30, wait: float = 5) -> Iterator[N
     with _local_guard:
         local = _local_locks.setdefault(name, threading.Lock())
     if not local.acquire(timeout=wait):
-        raise Conflict("Someone else is working on this right now; try again.", code="locked")
+        raise Conflict(_l("Someone else is working on this right now; try again."), code="locked")
     try:
         yield
     finally:

@@ -9,8 +9,9 @@ from zoneinfo import available_timezones
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 
-from shopadmin.core.errors import Invalid
+from shopadmin.core.errors import Invalid, Message
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _CURRENCIES = frozenset(list_currencies())
@@ -18,23 +19,23 @@ _TIMEZONES = frozenset(available_timezones())
 _COUNTRIES = frozenset(str(code) for code in Locale("en").territories if str(code).isalpha() and len(str(code)) == 2)
 
 
-def invalid(field: str, message: str) -> Invalid:
+def invalid(field: str, message: Message) -> Invalid:
     return Invalid(message, fields={field: [message]})
 
 
 def clean_code(value: str, field: str = "code") -> str:
     value = (value or "").strip()
     if not CODE_RE.match(value):
-        raise invalid(field, "Use 1-32 letters, digits, '-' or '_', starting with a letter or digit.")
+        raise invalid(field, _l("Use 1-32 letters, digits, '-' or '_', starting with a letter or digit."))
     return value
 
 
 def clean_text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise invalid(field, "This field is required.")
+        raise invalid(field, _l("This field is required."))
     if len(value) > max_length:
-        raise invalid(field, f"At most {max_length} characters.")
+        raise invalid(field, _l("At most %(count)s characters.", count=max_length))
     return value
 
 
@@ -49,14 +50,14 @@ def clean_email(value: str | None, field: str = "email") -> str:
 def clean_currency(value: str | None, field: str = "currency") -> str:
     code = (value or "").strip().upper()
     if code not in _CURRENCIES:
-        raise invalid(field, "Not an ISO 4217 currency code.")
+        raise invalid(field, _l("Not an ISO 4217 currency code."))
     return code
 
 
 def clean_country(value: str | None, field: str = "country") -> str:
     code = (value or "").strip().upper()
     if code not in _COUNTRIES:
-        raise invalid(field, "Not an ISO 3166 country code.")
+        raise invalid(field, _l("Not an ISO 3166 country code."))
     return code
 
 
@@ -65,13 +66,13 @@ def clean_locale(value: str | None, field: str = "locale") -> str:
     try:
         return str(Locale.parse(raw))
     except (UnknownLocaleError, ValueError, TypeError):
-        raise invalid(field, "Unknown locale.") from None
+        raise invalid(field, _l("Unknown locale.")) from None
 
 
 def clean_timezone(value: str | None, field: str = "timezone") -> str:
     zone = (value or "").strip()
     if zone not in _TIMEZONES:
-        raise invalid(field, "Unknown time zone (use an IANA name such as Europe/Berlin).")
+        raise invalid(field, _l("Unknown time zone (use an IANA name such as Europe/Berlin)."))
     return zone
 
 
@@ -80,18 +81,18 @@ def clean_decimal(
 ) -> Decimal:
     if isinstance(value, float | bool):
         # Floats lose cents; money and rates travel as strings.
-        raise invalid(field, 'Send a decimal string such as "0.19".')
+        raise invalid(field, _l('Send a decimal string such as "0.19".'))
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise invalid(field, "Not a decimal number.") from None
+        raise invalid(field, _l("Not a decimal number.")) from None
     if not number.is_finite():
-        raise invalid(field, "Not a decimal number.")
+        raise invalid(field, _l("Not a decimal number."))
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        raise invalid(field, f"At most {places} decimal places.")
+        raise invalid(field, _l("At most %(count)s decimal places.", count=places))
     if minimum is not None and number < minimum:
-        raise invalid(field, f"Must be at least {minimum}.")
+        raise invalid(field, _l("Must be at least %(minimum)s.", minimum=minimum))
     if maximum is not None and number > maximum:
-        raise invalid(field, f"Must be at most {maximum}.")
+        raise invalid(field, _l("Must be at most %(maximum)s.", maximum=maximum))
     return number

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from flask import (
     Flask,
     current_app,
+    flash,
     g,
     jsonify,
     redirect,
@@ -28,6 +29,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -76,7 +79,7 @@ def api_route(permission: Permission | str = AUTHENTICATED) -> Callable[[F], F]:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if g.get("api_user") is None:
-                raise Unauthenticated("Send a valid token: Authorization: Bearer <token>.")
+                raise Unauthenticated(_l("Send a valid token: Authorization: Bearer <token>."))
             return view(*args, **kwargs)
 
         return declare(permission)(guarded)  # type: ignore[return-value]
@@ -119,6 +122,15 @@ def _resolve_caller() -> None:
         access = staff.access_for_user(current_user)
     g.access = access
     set_access(access)
+
+
+# The API speaks one language: clients key on ``code``; ``message`` is for their developers (ADR 0006).
+API_LOCALE = "en"
+
+
+def flash_error(error: DomainError) -> None:
+    """Show a domain error on the next screen, in the reader's language, field messages included."""
+    flash(error.explain(), "error")
 
 
 def error_payload(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> Any:
@@ -186,7 +198,8 @@ def register_request_hooks(app: Flask) -> None:
     def _domain_error(error: DomainError) -> Any:
         db.session.rollback()
         if is_api_request():
-            return error_payload(error.status, error.code, error.message, error.fields)
+            with force_locale(API_LOCALE):
+                return error_payload(error.status, error.code, error.message, error.plain_fields())
         return _render_error(error.status, error.message)
 
     @app.errorhandler(HTTPException)

@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopadmin.core.db import ShopOwned, utcnow
+from shopadmin.core.i18n import register_labels
 from shopadmin.extensions import db
 from shopadmin.tenants.models import Shop
 
@@ -18,6 +20,10 @@ class NotificationStatus(enum.StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+
+
+register_labels("notification_status", {NotificationStatus.QUEUED: _l("queued"), NotificationStatus.SENT: _l("sent"),
+                                        NotificationStatus.FAILED: _l("failed")})
 
 
 def _enum(kind: type[enum.Enum], name: str, length: int) -> sa.Enum:

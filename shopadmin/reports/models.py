@@ -6,11 +6,16 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shopadmin.core.db import utcnow
+from shopadmin.core.i18n import register_labels
 from shopadmin.extensions import db
 
+RUN_STATUSES = ("queued", "running", "done", "failed")
+register_labels("report_run_status", {"queued": _l("queued"), "running": _l("running"), "done": _l("done"),
+                                      "failed": _l("failed")})
 
 class ReportRun(db.Model):
     """Belongs to the user who asked (only they see it); the rows were read with their access.
