@@ -25,6 +25,8 @@ from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shopadmin.core.i18n import label, labels_of
+from shopadmin.core.web import flash_error
 from shopadmin.notifications import rendering, services
 from shopadmin.notifications.events import EVENTS
 from shopadmin.notifications.forms import (
@@ -46,16 +48,9 @@ from shopadmin.tenants.admin import shop_options
 
 templates_bp = Blueprint("notifications_screens", __name__, template_folder="templates")
 
-STATUS_LABELS = {"queued": _l("queued"), "sent": _l("sent"), "failed": _l("failed")}
 # Where a service's field errors belong on the editor forms.
 FIELD_OF_ERROR = {"subject": "subject", "body_text": "body_text", "text": "body_text", "body_html": "body_html",
                   "html": "body_html", "order_id": "preview_order", "to": "subject"}
-
-
-def _flash_error(exc: DomainError) -> None:
-    details = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in exc.fields.items()
-                        if k != "permission")
-    flash(exc.message + (f" ({details})" if details else ""), "error")
 
 
 def _form_errors(form: Any, exc: DomainError) -> None:
@@ -68,7 +63,7 @@ def _form_errors(form: Any, exc: DomainError) -> None:
                             *(messages if isinstance(messages, list) else [messages])]
             placed = True
     if not placed:
-        _flash_error(exc)
+        flash_error(exc)
 
 
 def _int(value: Any) -> int | None:
@@ -136,14 +131,13 @@ class OutboxAdmin(ScopedModelView):
         "event": lambda v, c, m, p: str(EVENTS[m.event].label) if m.event in EVENTS else m.event,
         "subject": lambda v, c, m, p: Markup('<a href="{}">{}</a>').format(v.get_url(".details_view", id=m.id),
                                                                            m.subject),
-        "status": lambda v, c, m, p: STATUS_LABELS.get(m.status.value, m.status.value),
+        "status": lambda v, c, m, p: label(m.status, "notification_status"),
         "last_error": lambda v, c, m, p: m.last_error if m.status is NotificationStatus.FAILED else "",
         "is_alert_open": lambda v, c, m, p: Markup('<span class="badge badge-danger">{}</span>').format(_("open"))
         if m.is_alert_open else "",
     }
     column_filters = (
-        StatusFilter(Notification.status, _l("Status"), options=(
-            ("queued", _l("queued")), ("sent", _l("sent")), ("failed", _l("failed")))),
+        StatusFilter(Notification.status, _l("Status"), options=tuple(labels_of("notification_status").items())),
         OpenAlertFilter(Notification.is_alert_open, _l("Alert"), options=(("1", _l("open")), ("0", _l("none")))),
     )
 
@@ -160,8 +154,7 @@ class OutboxAdmin(ScopedModelView):
             _abort_for(exc)
             raise
         return self.render(self.details_template, row=row, form=RecordActionForm(),
-                           can_retry=self.access.can(Permission.NOTIFICATION_RETRY, row.shop_id),
-                           status_label=STATUS_LABELS.get(row.status.value, row.status.value))
+                           can_retry=self.access.can(Permission.NOTIFICATION_RETRY, row.shop_id))
 
     def _record_action(self, write: Any, done: str) -> WerkzeugResponse | Any:
         if request.method == "GET":
@@ -173,7 +166,7 @@ class OutboxAdmin(ScopedModelView):
                     write(self.access, row.id)
                 flash(done, "success")
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return redirect(self.get_url(".details_view", id=row.id))
 
     @expose("/retry/", methods=("GET", "POST"))
@@ -199,7 +192,7 @@ class OutboxAdmin(ScopedModelView):
                 done += 1
             except (DomainError, ValueError) as exc:
                 if isinstance(exc, DomainError):
-                    _flash_error(exc)
+                    flash_error(exc)
         flash(_("%(count)s notifications queued again.", count=done), "success")
 
     # -- an email from an order or a customer ----------------------------------------------------
@@ -241,7 +234,7 @@ class OutboxAdmin(ScopedModelView):
                                                     locale=locale)
                 form.subject.data, form.body_text.data, form.body_html.data = source.subject, source.text, source.html
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         elif form.validate_on_submit():
             source = rendering.TemplateSource(form.subject.data or "", form.body_text.data or "",
                                               form.body_html.data or "", locale, False)
@@ -265,7 +258,7 @@ class OutboxAdmin(ScopedModelView):
             except Invalid as exc:
                 _form_errors(form, exc)
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self.render("notifications/admin/compose.html", form=form, preview=preview, customer=customer,
                            order_id=order_id, customer_id=customer_id)
 
@@ -289,7 +282,7 @@ class OutboxAdmin(ScopedModelView):
                 flash(_("Order confirmation sent again to %(to)s.", to=", ".join(r.recipient for r in rows))
                       if rows else _("The customer has no email address."), "success" if rows else "error")
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
             return redirect(self.get_url(".index_view"))
         return self.render("notifications/admin/confirm.html", form=form,
                            question=_("Send the order confirmation to the customer again?"))
@@ -344,7 +337,7 @@ class TemplateAdmin(ScopedModelView):
                                                                                    source.html)
                 except DomainError as exc:
                     _abort_for(exc)
-                    _flash_error(exc)
+                    flash_error(exc)
         elif form.validate_on_submit():
             shop_id, event, locale = int(form.shop.data), str(form.event.data), str(form.locale.data)
             source = rendering.TemplateSource(form.subject.data or "", form.body_text.data or "",
@@ -369,7 +362,7 @@ class TemplateAdmin(ScopedModelView):
             except NotFound:
                 form.preview_order.errors = [_("No such order in your shops.")]
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self.render("notifications/admin/editor.html", form=form, preview=preview, record=template,
                            return_url=self.get_url(".index_view"))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.access import Permission
 from shopadmin.core.api import api_blueprint, page, page_schema
@@ -69,8 +70,8 @@ def _content(access: Any, shop_id: int, body: dict[str, Any], locale: str) -> tu
         source = services.starting_template(access, shop_id, event=body["template"], locale=locale)
         subject, text, html = subject or source.subject, text or source.text, html or source.html
     if not subject or not text:
-        raise Invalid("Send a subject and a body_text, or a template to start from.",
-                      fields={"subject": ["Required without a template."]})
+        raise Invalid(_l("Send a subject and a body_text, or a template to start from."),
+                      fields={"subject": [_l("Required without a template.")]})
     return subject, text, html or ""
 
 
@@ -117,7 +118,7 @@ class CustomerEmails(MethodView):
             locale = (customer.locale if customer else None) or "en"
             acting = shop_id or (shops[0] if shops else None)
             if acting is None:
-                raise Forbidden("Your role does not allow this.", fields={"permission": "notification.send"})
+                raise Forbidden(_l("Your role does not allow this."), fields={"permission": "notification.send"})
             subject, text, html = _content(access, acting, body, locale)
             return services.send_customer_email(access, customer_id, subject=subject, body_text=text,
                                                 body_html=html, shop_id=shop_id, order_id=body.get("order_id"))

@@ -18,6 +18,7 @@ from typing import Any
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
+from flask_babel import lazy_gettext as _l
 from jinja2 import Template, TemplateSyntaxError, Undefined
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -117,9 +118,9 @@ def check_syntax(source: TemplateSource) -> None:
         try:
             _environment(escape).parse(text or "")
         except TemplateSyntaxError as exc:
-            errors[name] = [f"Line {exc.lineno}: {exc.message}"]
+            errors[name] = [_l("Line %(line)s: %(error)s", line=exc.lineno, error=exc.message)]
     if errors:
-        raise Invalid("The template has a syntax error.", code="template_syntax", fields=errors)
+        raise Invalid(_l("The template has a syntax error."), code="template_syntax", fields=errors)
 
 
 def render(source: TemplateSource, context: dict[str, Any]) -> MailContent:
@@ -132,16 +133,16 @@ def render(source: TemplateSource, context: dict[str, Any]) -> MailContent:
             template = _compiled(text or "", escape)
             parts[name] = template.render(**context, money=_money(locale), date=_date(locale))
         except TemplateSyntaxError as exc:
-            raise Invalid("The template has a syntax error.", code="template_syntax",
-                          fields={name: [f"Line {exc.lineno}: {exc.message}"]}) from None
+            raise Invalid(_l("The template has a syntax error."), code="template_syntax",
+                          fields={name: [_l("Line %(line)s: %(error)s", line=exc.lineno, error=exc.message)]}) from None
         except SecurityError as exc:
-            raise Invalid("The template tries to reach something it may not.", code="template_unsafe",
+            raise Invalid(_l("The template tries to reach something it may not."), code="template_unsafe",
                           fields={name: [str(exc)]}) from None
         except TemplateError as exc:
-            raise Invalid("The template cannot be rendered.", code="template_error",
+            raise Invalid(_l("The template cannot be rendered."), code="template_error",
                           fields={name: [str(exc)]}) from None
         except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
-            raise Invalid("The template cannot be rendered.", code="template_error",
+            raise Invalid(_l("The template cannot be rendered."), code="template_error",
                           fields={name: [f"{type(exc).__name__}: {exc}"]}) from None
     subject = " ".join(parts["subject"].split())[:300]
     return MailContent(subject=subject, text=parts["text"].strip() + "\n", html=parts["html"].strip())

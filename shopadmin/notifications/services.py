@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission, Role
@@ -97,9 +98,10 @@ def queue_notifications(
     """``request_notification`` returning the rows (``content`` replaces the template, ``to`` the recipients)."""
     spec = EVENTS.get(event)
     if spec is None:
-        raise Invalid(f"Unknown notification event {event!r}.", fields={"event": ["Unknown event."]})
+        raise Invalid(_l("Unknown notification event '%(event)s'.", event=event),
+                      fields={"event": [_l("Unknown event.")]})
     if not access.sees(shop_id):
-        raise NotFound("No such shop.")
+        raise NotFound(_l("No such shop."))
     shop = _shop(shop_id)
     payload = dict(payload or {})
     order = load_order(access, order_id, payload.pop("order", None))
@@ -152,7 +154,7 @@ def schedule_delivery(notification_id: int, *, delay: timedelta | None = None) -
 def _shop(shop_id: int) -> Shop:
     shop = db.session.scalars(sa.select(Shop).where(Shop.id == shop_id)).one_or_none()
     if shop is None:
-        raise NotFound("No such shop.")
+        raise NotFound(_l("No such shop."))
     return shop
 
 
@@ -296,7 +298,7 @@ def _render_for(shop: Shop, event: str, locale: str, context: dict[str, Any],
     chain = rendering.locale_chain(locale, shop.locale)
     source = content or template_source(shop.id, event, chain)
     if source is None:
-        raise Invalid(f"No template for event {event!r}.", code="template_missing")
+        raise Invalid(_l("No template for event '%(event)s'.", event=event), code="template_missing")
     context = {**context, "locale": source.locale}
     try:
         return rendering.render(source, context), source.locale
@@ -308,7 +310,7 @@ def _render_for(shop: Shop, event: str, locale: str, context: dict[str, Any],
         default = rendering.default_source(event, candidate)
         if default is not None:
             return rendering.render(default, {**context, "locale": candidate}), candidate
-    raise Invalid(f"No template for event {event!r}.", code="template_missing")
+    raise Invalid(_l("No template for event '%(event)s'.", event=event), code="template_missing")
 
 
 # -- reading the outbox --------------------------------------------------------------------
@@ -339,7 +341,7 @@ def list_notifications(
         try:
             stmt = stmt.where(Notification.status == NotificationStatus(status))
         except ValueError:
-            raise Invalid("Unknown status.", fields={"status": ["Use queued, sent or failed."]}) from None
+            raise Invalid(_l("Unknown status."), fields={"status": [_l("Use queued, sent or failed.")]}) from None
     if after_id is not None:
         stmt = stmt.where(Notification.id > after_id)
     if limit is not None:
@@ -351,7 +353,7 @@ def get_notification(access: Access, notification_id: int) -> Notification:
     """``NotFound`` outside the scope, ``Forbidden`` below the role."""
     row = db.session.scalars(sa.select(Notification).where(Notification.id == notification_id)).one_or_none()
     if row is None:
-        raise NotFound("No such notification.")
+        raise NotFound(_l("No such notification."))
     access.require(Permission.NOTIFICATION_VIEW, row.shop_id)
     return row
 
@@ -361,9 +363,9 @@ def retry_notification(access: Access, notification_id: int) -> Notification:
     row = get_notification(access, notification_id)
     access.require(Permission.NOTIFICATION_RETRY, row.shop_id)
     if row.status is NotificationStatus.SENT:
-        raise Conflict("This notification was sent already.", code="already_sent")
+        raise Conflict(_l("This notification was sent already."), code="already_sent")
     if row.body_text is None and row.body_html is None:
-        raise Conflict("The body of this notification was deleted (retention).", code="purged")
+        raise Conflict(_l("The body of this notification was deleted (retention)."), code="purged")
     row.status = NotificationStatus.QUEUED
     row.is_alert_open = False
     row.next_attempt_at = now()
@@ -389,7 +391,7 @@ def dismiss_alert(access: Access, notification_id: int) -> Notification:
 
 def clean_event(event: str) -> str:
     if event not in EVENTS:
-        raise Invalid("Unknown event.", fields={"event": ["Unknown event."]})
+        raise Invalid(_l("Unknown event."), fields={"event": [_l("Unknown event.")]})
     return event
 
 
@@ -450,7 +452,7 @@ def preview(access: Access, shop_id: int, *, event: str, locale: str, source: re
     chain = rendering.locale_chain(locale, shop.locale)
     source = source or template_source(shop_id, event, chain)
     if source is None:
-        raise Invalid("No template for this event.", code="template_missing")
+        raise Invalid(_l("No template for this event."), code="template_missing")
     rendering.check_syntax(source)
     if order_id is not None or customer_id is not None:
         order = load_order(access, order_id)
@@ -496,7 +498,7 @@ def send_custom(access: Access, shop_id: int, *, subject: str, body_text: str, b
     rows = queue_notifications(access, event="custom", shop_id=shop_id, order_id=order_id, customer_id=customer_id,
                                content=source, to=to, payload={"ref": uuid.uuid4().hex, "notify_customer": True})
     if not rows:
-        raise Invalid("This mail has no recipient.", fields={"to": ["No address to send to."]})
+        raise Invalid(_l("This mail has no recipient."), fields={"to": [_l("No address to send to.")]})
     audit.record(access, "notification.send_custom", rows[0], shop_id=shop_id, order_id=order_id)
     return rows[0]
 
@@ -524,7 +526,7 @@ def update_settings(access: Access, shop_id: int, *, reminder_days: list[int] | 
         db.session.add(settings)
     if reminder_days is not None:
         if any(not isinstance(d, int) or d < 1 for d in reminder_days):
-            raise Invalid("Reminder days are positive whole numbers.", fields={"reminder_days": ["Invalid."]})
+            raise Invalid(_l("Reminder days are positive whole numbers."), fields={"reminder_days": [_l("Invalid.")]})
         settings.reminder_days = sorted(set(reminder_days))
     if escalate_after_days is not None:
         settings.escalate_after_days = escalate_after_days
@@ -543,7 +545,8 @@ def update_settings(access: Access, shop_id: int, *, reminder_days: list[int] | 
 
 def _order_in_shop(access: Access, order_id: int, shop_id: int) -> None:
     if order_shop_id(access, order_id) != shop_id:
-        raise Invalid("This order belongs to another shop.", fields={"order_id": ["Not an order of this shop."]})
+        raise Invalid(_l("This order belongs to another shop."),
+                      fields={"order_id": [_l("Not an order of this shop.")]})
 
 
 def order_shop_id(access: Access, order_id: int) -> int:
@@ -567,7 +570,7 @@ def starting_template(access: Access, shop_id: int, *, event: str, locale: str) 
     event = clean_event(event)
     source = template_source(shop_id, event, rendering.locale_chain(locale, _shop(shop_id).locale))
     if source is None:
-        raise Invalid("No template for this event.", code="template_missing")
+        raise Invalid(_l("No template for this event."), code="template_missing")
     return source
 
 
@@ -598,17 +601,20 @@ def send_customer_email(access: Access, customer_id: int, *, subject: str, body_
         order_shop = order_shop_id(access, order_id)
         info = load_order(access, order_id)
         if info is None or info.customer_id != customer_id:
-            raise Invalid("This order is not the customer's.", fields={"order_id": ["Not this customer's order."]})
+            raise Invalid(_l("This order is not the customer's."),
+                          fields={"order_id": [_l("Not this customer's order.")]})
         shop_id = shop_id or order_shop
     if shop_id is None:
         if not shops:
-            raise Forbidden("Your role does not allow this.", fields={"permission": str(Permission.NOTIFICATION_SEND)})
+            raise Forbidden(_l("Your role does not allow this."),
+                            fields={"permission": str(Permission.NOTIFICATION_SEND)})
         shop_id = shops[0]
     elif shop_id not in shops:
         if not access.sees(shop_id):
-            raise NotFound("No such shop.")
+            raise NotFound(_l("No such shop."))
         access.require(Permission.NOTIFICATION_SEND, shop_id)
-        raise Invalid("This shop does not share this customer.", fields={"shop": ["Not a shop of this customer."]})
+        raise Invalid(_l("This shop does not share this customer."),
+                      fields={"shop": [_l("Not a shop of this customer.")]})
     customer = load_customer(access, customer_id)
     return send_custom(access, shop_id, subject=subject, body_text=body_text, body_html=body_html,
                        order_id=order_id, customer_id=customer_id,
@@ -626,7 +632,7 @@ def get_template(access: Access, template_id: int) -> NotificationTemplate:
         sa.select(NotificationTemplate).where(NotificationTemplate.id == template_id)
     ).one_or_none()
     if template is None:
-        raise NotFound("No such template.")
+        raise NotFound(_l("No such template."))
     access.require(Permission.TEMPLATE_MANAGE, template.shop_id)
     return template
 
@@ -634,6 +640,6 @@ def get_template(access: Access, template_id: int) -> NotificationTemplate:
 def get_settings(access: Access, shop_id: int) -> NotificationSettings:
     """The shop's notification settings (defaults when never saved); ``NotFound`` outside the scope."""
     if not access.sees(shop_id):
-        raise NotFound("No such shop.")
+        raise NotFound(_l("No such shop."))
     access.require(Permission.SHOP_SETTINGS, shop_id)
     return settings_for(shop_id)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from shopadmin.core.access import Access
 from shopadmin.core.errors import DomainError, Invalid
 
@@ -81,7 +83,7 @@ def load_customer(access: Access, customer_id: int | None, given: dict[str, Any]
         services = _module("shopadmin.customers.services")
         getter = getattr(services, "get_customer", None) if services else None
         if getter is None:
-            raise Invalid("Customer notifications need the customers domain (or payload['customer']).",
+            raise Invalid(_l("Customer notifications need the customers domain (or payload['customer'])."),
                           code="customers_unavailable")
         try:
             record = getter(access, customer_id)
@@ -123,7 +125,7 @@ def load_order(access: Access, order_id: int | None, given: dict[str, Any] | Non
         services = _module("shopadmin.orders.services")
         getter = getattr(services, "get_order", None) if services else None
         if getter is None:
-            raise Invalid("Order notifications need the orders domain (or payload['order']).",
+            raise Invalid(_l("Order notifications need the orders domain (or payload['order'])."),
                           code="orders_unavailable")
         record = getter(access, order_id)
     if not record:
