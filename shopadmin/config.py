@@ -83,6 +83,13 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SHOPADMIN_LOGIN_RATE_LIMIT": env("SHOPADMIN_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "SHOPADMIN_CHEAP_PASSWORD_HASHING": _flag(env("SHOPADMIN_CHEAP_PASSWORD_HASHING"), default=False),
         "SHOPADMIN_TOKEN_TTL_DAYS": int(env("SHOPADMIN_TOKEN_TTL_DAYS", "30") or 30),
+        # The inbox worker: an IMAP mailbox polled by a job (unset: no polling), and the folder
+        # where intake keeps raw mail while the database is away.
+        "SHOPADMIN_INBOX_IMAP_URL": env("SHOPADMIN_INBOX_IMAP_URL"),
+        "SHOPADMIN_INBOX_IMAP_MOVE_TO": env("SHOPADMIN_INBOX_IMAP_MOVE_TO"),
+        "SHOPADMIN_INBOX_IMAP_EVERY": int(env("SHOPADMIN_INBOX_IMAP_EVERY", "60") or 60),
+        "SHOPADMIN_INBOX_IMAP_BATCH": int(env("SHOPADMIN_INBOX_IMAP_BATCH", "200") or 200),
+        "SHOPADMIN_INBOX_SPOOL": env("SHOPADMIN_INBOX_SPOOL"),
         # Cookies: signed (Flask's default session), never readable by scripts.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,4 +1,4 @@
-"""``shopadmin inbox import PATH`` (a .eml file, an mbox, a Maildir) and ``shopadmin inbox sweep``."""
+"""``shopadmin inbox import PATH`` (a .eml file, an mbox, a Maildir), ``inbox poll`` (IMAP) and ``inbox sweep``."""
 
 from __future__ import annotations
 
@@ -76,3 +76,17 @@ def sweep_command() -> None:
     from shopadmin.inbox.jobs import sweep
 
     click.echo(f"Processed {sweep(older_than_seconds=0)} message(s).")
+
+
+@inbox_cli.command("poll")
+@with_appcontext
+def poll_command() -> None:
+    """Fetch new mail from the IMAP mailbox once (SHOPADMIN_INBOX_IMAP_URL), store and process it."""
+    from shopadmin.inbox.imap import ImapError, poll
+
+    try:
+        result = poll()
+    except (ImapError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Fetched {result.fetched} message(s): {result.stored} stored, {result.duplicates} duplicate(s) "
+               f"ignored, {result.spooled} kept on disk (database unavailable).")

@@ -74,6 +74,12 @@ def sweep(older_than_seconds: int = 30) -> int:
 
 def register_periodic_jobs(app: Flask) -> None:
     register_periodic(app, sweep, every=timedelta(minutes=1))
+    if app.config.get("SHOPADMIN_INBOX_IMAP_URL"):
+        from shopadmin.inbox.imap import parse_url, poll_job
+
+        parse_url(app.config["SHOPADMIN_INBOX_IMAP_URL"])  # a wrong URL stops the app at start, not each minute
+        register_periodic(app, poll_job, every=timedelta(seconds=max(5, int(app.config.get(
+            "SHOPADMIN_INBOX_IMAP_EVERY") or 60))))
     if app.config.get("SHOPADMIN_REDIS_URL") and not app.testing:
         # RQ forks a work horse per job: load the language models once, in the parent.
         from shopadmin.inbox.understanding import warm_up

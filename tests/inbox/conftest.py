@@ -19,6 +19,7 @@ from shopadmin.extensions import db
 from shopadmin.orders import services as orders
 from shopadmin.tenants import services as tenants
 from tests.factories import world
+from tests.inbox.imap_server import imap_server  # noqa: F401 - a fixture for test_imap
 
 PLATFORM = system_access("tests")
 
