@@ -14,6 +14,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 ACCESS_KEY = "shopadmin.access"
 AFTER_COMMIT_KEY = "shopadmin.after_commit"
+AFTER_COMMIT_BATCHES_KEY = "shopadmin.after_commit_batches"
 ALL_SHOPS = "all_shops"
 
 
@@ -231,8 +233,51 @@ def after_commit(callback: Callable[[], None], session: Session | None = None) -
     target.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
 
 
+def after_commit_batch(
+    name: str, item: Any, flush: Callable[[list[Any]], None], session: Session | None = None
+) -> None:
+    """Collect ``item`` under ``name``; once the transaction commits, ``flush`` runs once with
+    all of the transaction's items (one Redis round trip for many jobs). A rollback drops them."""
+    target = session or db.session()
+    batches: dict[str, list[Any]] = target.info.setdefault(AFTER_COMMIT_BATCHES_KEY, {})
+    if name not in batches:
+        items: list[Any] = []
+        batches[name] = items
+        after_commit(lambda: flush(items), target)
+    batches[name].append(item)
+
+
+@dataclass(frozen=True)
+class AfterCommitMark:
+    """How many side effects the transaction had asked for at a savepoint."""
+
+    callbacks: int
+    batches: dict[str, int]
+
+
+def after_commit_mark(session: Session | None = None) -> AfterCommitMark:
+    target = session or db.session()
+    return AfterCommitMark(
+        len(target.info.get(AFTER_COMMIT_KEY, [])),
+        {name: len(items) for name, items in target.info.get(AFTER_COMMIT_BATCHES_KEY, {}).items()},
+    )
+
+
+def drop_after_commit_since(mark: AfterCommitMark, session: Session | None = None) -> None:
+    """Forget the side effects asked for since ``mark`` (its savepoint was rolled back)."""
+    target = session or db.session()
+    del target.info.get(AFTER_COMMIT_KEY, [])[mark.callbacks :]
+    batches: dict[str, list[Any]] = target.info.get(AFTER_COMMIT_BATCHES_KEY, {})
+    for name in list(batches):
+        if name in mark.batches:
+            del batches[name][mark.batches[name] :]
+        else:
+            del batches[name]  # started after the mark: its flush callback went with the others
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    session.info.pop(AFTER_COMMIT_BATCHES_KEY, None)  # what callbacks add belongs to the next transaction
     callbacks = session.info.pop(AFTER_COMMIT_KEY, [])
     for callback in callbacks:
         try:
@@ -245,7 +290,12 @@ def _run_after_commit(session: Session) -> None:
 def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
     # Fires on every rollback() of the outermost transaction, even when no SQL ran yet.
     if previous_transaction.parent is None:
-        session.info.pop(AFTER_COMMIT_KEY, None)
+        _forget_after_commit(session)
+
+
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop(AFTER_COMMIT_KEY, None)
+    session.info.pop(AFTER_COMMIT_BATCHES_KEY, None)
 
 
 @contextmanager
@@ -260,7 +310,7 @@ def unit_of_work(access: Access | None = None) -> Iterator[Session]:
         session.commit()
     except BaseException:
         session.rollback()
-        session.info.pop(AFTER_COMMIT_KEY, None)  # even when no SQL had run yet
+        _forget_after_commit(session)  # even when no SQL had run yet (then no rollback event fires)
         raise
     finally:
         if access is not None:

@@ -21,11 +21,12 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry, Worker
 
-from shopadmin.core.db import after_commit
+from shopadmin.core.db import after_commit_batch
 
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "default"
+JOBS_BATCH = "shopadmin.jobs"
 
 # Set by ``shopadmin worker`` before forking, so jobs run inside that app.
 _worker_app: Flask | None = None
@@ -85,8 +86,44 @@ def enqueue(
     """Run ``func(*args, **kwargs)`` after the current transaction commits."""
     request = JobRequest(task_path(func), args, kwargs, queue, retry, job_id, delay)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    after_commit(lambda: dispatch(app, request))
+    after_commit_batch(JOBS_BATCH, request, lambda requests: dispatch_many(app, requests))
     return request
+
+
+def dispatch_many(app: Flask, requests: list[JobRequest]) -> None:
+    """Hand a transaction's jobs over: to RQ in one Redis pipeline, or one by one inline."""
+    conn = redis_connection(app)
+    pipelined = [r for r in requests if conn is not None and not r.delay]
+    if len(pipelined) < 2:
+        pipelined = []  # one job gains nothing from a pipeline
+    for request in requests:
+        if any(request is p for p in pipelined):
+            continue
+        try:
+            dispatch(app, request)
+        except Exception:  # the data is committed; one failed job must not stop the others
+            log.exception("dispatching %s failed", request.task)
+    if conn is None or not pipelined:
+        return
+    by_queue: dict[str, list[Any]] = {}
+    for request in pipelined:
+        by_queue.setdefault(request.queue, []).append(
+            Queue.prepare_data(
+                run_task,
+                args=(request.task, *request.args),
+                kwargs=request.kwargs,
+                retry=request.retry,
+                job_id=request.job_id,
+                description=request.task,
+            )
+        )
+    try:
+        pipe = conn.pipeline()
+        for name, jobs in by_queue.items():
+            Queue(name, connection=conn).enqueue_many(jobs, pipeline=pipe)
+        pipe.execute()
+    except Exception:  # as above; the sweeps pick up what did not reach the queue
+        log.exception("dispatching %d jobs failed", len(pipelined))
 
 
 def dispatch(app: Flask, request: JobRequest) -> None:

@@ -17,10 +17,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.access import Access, Permission
 from shopadmin.core.csvsafe import csv_lines
-from shopadmin.core.db import AFTER_COMMIT_KEY
+from shopadmin.core.db import after_commit_mark, drop_after_commit_since
 from shopadmin.core.errors import DomainError, Forbidden, Invalid
 from shopadmin.customers import services as customers
 from shopadmin.exchange.importers import IMPORTERS, group_order_lines
@@ -76,13 +77,12 @@ def import_records(access: Access, kind: str, records: list[tuple[int, dict[str,
     """
     importer = IMPORTERS.get(kind)
     if importer is None:
-        raise Invalid("Unknown import.", fields={"kind": [f"One of {', '.join(IMPORTERS)}."]})
+        raise Invalid(_l("Unknown import."), fields={"kind": [_l("One of %(kinds)s.", kinds=", ".join(IMPORTERS))]})
     default_shop = _import_shop(access, shop_code, importer.permission) if shop_code else None
     if importer.grouped:
         records = group_order_lines(records)
     session = db.session()
-    callbacks = session.info.setdefault(AFTER_COMMIT_KEY, [])
-    mark = len(callbacks)
+    mark = after_commit_mark(session)
     result = ImportResult(kind, dry_run, [])
     shops: dict[str, Shop] = {}
     file_savepoint = session.begin_nested()
@@ -96,8 +96,8 @@ def import_records(access: Access, kind: str, records: list[tuple[int, dict[str,
                         shop = shops.get(code) or _import_shop(access, code, importer.permission)
                         shops[code] = shop
                     if shop is None:
-                        raise Invalid("Some fields are invalid.", fields={"shop": ["Name the shop (--shop or a "
-                                                                                   "shop column)."]})
+                        raise Invalid(_l("Some fields are invalid."),
+                                      fields={"shop": [_l("Name the shop (--shop or a shop column).")]})
                     outcome = importer.apply(access, shop, record)
                 result.rows.append(RowResult(number, outcome))
             except DomainError as exc:
@@ -106,11 +106,11 @@ def import_records(access: Access, kind: str, records: list[tuple[int, dict[str,
                 progress(done)
     except BaseException:
         file_savepoint.rollback()
-        del callbacks[mark:]
+        drop_after_commit_since(mark, session)
         raise
     if dry_run or not result.ok:
         file_savepoint.rollback()
-        del callbacks[mark:]  # nothing was written: nothing to send either
+        drop_after_commit_since(mark, session)  # nothing was written: nothing to send either
     else:
         file_savepoint.commit()
         result.written = True
@@ -150,7 +150,7 @@ def export_orders(access: Access, query: ExportQuery, *, batch: int = 500) -> It
         stmt = stmt.where(Order.shop_id == shop.id)
     elif allowed is not None:
         if not allowed:
-            raise Forbidden("Your role does not allow this.", fields={"permission": str(Permission.ORDER_EXPORT)})
+            raise Forbidden(_l("Your role does not allow this."), fields={"permission": str(Permission.ORDER_EXPORT)})
         stmt = stmt.where(Order.shop_id.in_(sorted(allowed)))
     if query.state:
         stmt = stmt.where(Order.state == query.state)

@@ -14,7 +14,7 @@ from rq import Queue
 
 from shopadmin.core.access import system_access
 from shopadmin.core.audit import AuditEntry
-from shopadmin.core.db import acting_as, unit_of_work
+from shopadmin.core.db import acting_as, after_commit_mark, drop_after_commit_since, unit_of_work
 from shopadmin.core.jobs import enqueue, get_queue
 from shopadmin.extensions import db
 from tests.core.jobs_fixtures import record_marker
@@ -68,3 +68,59 @@ def test_with_redis_the_job_waits_for_a_real_worker(redis_app: Flask, redis_url:
         queue = get_queue()
         assert queue is not None
         assert queue.count == 0
+
+
+def _enqueue_then_fail(label: str) -> None:
+    with unit_of_work(system_access("tests")):
+        enqueue(record_marker, label)
+        raise RuntimeError("boom")
+
+
+def test_each_transaction_dispatches_its_own_jobs_once(app: Flask) -> None:
+    with app.app_context():
+        with unit_of_work(system_access("tests")):
+            enqueue(record_marker, "first")
+            enqueue(record_marker, "second")
+        with pytest.raises(RuntimeError):
+            _enqueue_then_fail("rolled-back")
+        with unit_of_work(system_access("tests")):
+            enqueue(record_marker, "third")
+    assert sorted(_markers(app)) == ["first", "second", "third"]
+
+
+def test_a_transactions_jobs_reach_redis_in_one_pipeline(redis_app: Flask, redis_url: str) -> None:
+    """Three jobs on two queues: one round trip, and a real worker runs each exactly once."""
+    with redis_app.app_context():
+        conn = get_queue().connection  # type: ignore[union-attr]
+        before = conn.info("stats")["total_commands_processed"]
+        with unit_of_work(system_access("tests")):
+            for label in ("a", "b"):
+                enqueue(record_marker, label)
+            enqueue(record_marker, "mail", queue="mail")
+        spent = conn.info("stats")["total_commands_processed"] - before
+        assert get_queue().count == 2  # type: ignore[union-attr]
+        assert get_queue("mail").count == 1  # type: ignore[union-attr]
+    # One MULTI/EXEC pipeline (plus the INFO calls); one enqueue_call per job would cost far more.
+    assert spent < 25, spent
+    repo = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "SHOPADMIN_DATABASE_URL": redis_app.config["SQLALCHEMY_DATABASE_URI"],
+           "SHOPADMIN_REDIS_URL": redis_url, "SHOPADMIN_SECRET_KEY": "test", "PYTHONPATH": repo}
+    worker = subprocess.run(  # noqa: S603 - our own console script
+        [os.path.join(os.path.dirname(sys.executable), "shopadmin"), "worker", "--burst"],
+        env=env, cwd=repo, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert sorted(_markers(redis_app)) == ["a", "b", "mail"], worker.stdout[-2000:]
+
+
+@pytest.mark.parametrize("before_mark", [True, False])
+def test_jobs_asked_for_after_a_rolled_back_savepoint_mark_are_dropped(app: Flask, before_mark: bool) -> None:
+    """Imports roll back a savepoint on a dry run; its jobs go, earlier and later ones stay."""
+    with app.app_context(), unit_of_work(system_access("tests")):
+        if before_mark:
+            enqueue(record_marker, "before")
+        mark = after_commit_mark()
+        enqueue(record_marker, "dropped")
+        drop_after_commit_since(mark)
+        enqueue(record_marker, "after")
+    assert sorted(_markers(app)) == (["after", "before"] if before_mark else ["after"])
