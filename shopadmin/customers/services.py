@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from shopadmin.core import audit
@@ -112,23 +113,31 @@ def acting_shop_id(access: Access, customer: Customer, permission: Permission, s
     if shop_id is not None:
         access.require(permission, shop_id)
         if shop_id not in shops:
-            raise invalid("shop", "This shop does not share this customer.")
+            raise invalid("shop", _l("This shop does not share this customer."))
         return shop_id
     visible = [candidate for candidate in shops if access.sees(candidate)]
     if not visible:
-        raise NotFound("No such customer.")
+        raise NotFound(_l("No such customer."))
     for candidate in visible:
         if access.can(permission, candidate):
             return candidate
-    raise Forbidden("Your role does not allow this.", fields={"permission": str(permission)})
+    raise Forbidden(_l("Your role does not allow this."), fields={"permission": str(permission)})
 
 
-def get_customer(access: Access, customer_id: int, permission: Permission = Permission.CUSTOMER_VIEW) -> Customer:
+def get_customer(access: Access, customer_id: int, permission: Permission = Permission.CUSTOMER_VIEW, *,
+                 lean: bool = False) -> Customer:
     """The customer with this id if the caller's shops share it, else ``NotFound``;
-    ``Forbidden`` when the caller's role does not allow ``permission``."""
-    customer = db.session.scalars(sa.select(Customer).where(Customer.id == customer_id)).one_or_none()
+    ``Forbidden`` when the caller's role does not allow ``permission``.
+
+    ``lean`` (order capture, on every order) loads tags, addresses and alerts only when read.
+    """
+    stmt = sa.select(Customer).where(Customer.id == customer_id)
+    if lean:
+        stmt = stmt.options(sa.orm.lazyload(Customer.tag_rows), sa.orm.lazyload(Customer.addresses),
+                            sa.orm.lazyload(Customer.alerts))
+    customer = db.session.scalars(stmt).one_or_none()
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_l("No such customer."))
     acting_shop_id(access, customer, permission)
     return customer
 
@@ -170,20 +179,20 @@ def _customer_type(value: str | None) -> CustomerType:
     try:
         return CustomerType((value or "b2c").strip().lower())
     except ValueError:
-        raise invalid("type", "Use 'b2c' or 'b2b'.") from None
+        raise invalid("type", _l("Use 'b2c' or 'b2b'.")) from None
 
 
 def clean_phone(value: str | None, field: str = "phone") -> str:
     phone = (value or "").strip()
     if phone and not PHONE_RE.match(phone):
-        raise invalid(field, "Digits, spaces and + - ( ) / . only, 3 to 40 characters.")
+        raise invalid(field, _l("Digits, spaces and + - ( ) / . only, 3 to 40 characters."))
     return phone
 
 
 def clean_tag(value: object, field: str = "tags") -> str:
     tag = value.strip().lower() if isinstance(value, str) else ""
     if not TAG_RE.match(tag):
-        raise invalid(field, f"{value!r}: tags are 1-40 lower-case letters, digits, '-' or '_'.")
+        raise invalid(field, _l("'%(tag)s': tags are 1-40 lower-case letters, digits, '-' or '_'.", tag=value))
     return tag
 
 
@@ -191,10 +200,10 @@ def clean_tags(values: object, field: str = "tags") -> list[str]:
     if values is None:
         return []
     if not isinstance(values, list | tuple):
-        raise invalid(field, "Send a list of tags.")
+        raise invalid(field, _l("Send a list of tags."))
     tags = sorted({clean_tag(value, field) for value in values})
     if len(tags) > MAX_TAGS:
-        raise invalid(field, f"At most {MAX_TAGS} tags.")
+        raise invalid(field, _l("At most %(count)s tags.", count=MAX_TAGS))
     return tags
 
 
@@ -202,9 +211,9 @@ def clean_password(value: str | None) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) < MIN_PASSWORD_LENGTH:
-        raise invalid("password", f"At least {MIN_PASSWORD_LENGTH} characters.")
+        raise invalid("password", _l("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH))
     if len(value) > MAX_PASSWORD_LENGTH:
-        raise invalid("password", f"At most {MAX_PASSWORD_LENGTH} characters.")
+        raise invalid("password", _l("At most %(count)s characters.", count=MAX_PASSWORD_LENGTH))
     return hash_password(value)
 
 
@@ -215,13 +224,13 @@ def clean_address(data: AddressInput | dict[str, Any], field: str = "addresses")
 
     def text(name: str, value: str | None, max_length: int, required: bool = False) -> str:
         if value is not None and not isinstance(value, str):
-            raise invalid(f"{field}.{name}", "Send text.")
+            raise invalid(f"{field}.{name}", _l("Send text."))
         return clean_text(value, f"{field}.{name}", max_length=max_length, required=required)
 
     try:
         kind = AddressKind((data.kind or "").strip().lower()).value
     except (ValueError, AttributeError):
-        raise invalid(f"{field}.kind", "Use 'shipping' or 'billing'.") from None
+        raise invalid(f"{field}.kind", _l("Use 'shipping' or 'billing'.")) from None
     return AddressInput(
         kind=kind,
         name=text("name", data.name, 200, required=True),
@@ -241,7 +250,7 @@ def _check_one_default(addresses: Sequence[AddressInput | CustomerAddress]) -> N
     for kind in AddressKind:
         defaults = [a for a in addresses if _kind_of(a) == kind.value and a.is_default]
         if len(defaults) > 1:
-            raise invalid("addresses", f"Only one default {kind.value} address.")
+            raise invalid("addresses", _l("Only one default %(kind)s address.", kind=kind.value))
 
 
 def _kind_of(address: AddressInput | CustomerAddress) -> str:
@@ -263,43 +272,43 @@ def _attribute_value(definition: AttributeDefinition, value: Any) -> Any:
     kind = definition.type
     if kind is AttributeType.STRING:
         if not isinstance(value, str):
-            raise invalid(field, "Send text.")
+            raise invalid(field, _l("Send text."))
         return clean_text(value, field, max_length=1000, required=False)
     if kind is AttributeType.INTEGER:
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise invalid(field, "Send a whole number.")
+            raise invalid(field, _l("Send a whole number."))
         try:
             return int(str(value).strip())
         except ValueError:
-            raise invalid(field, "Send a whole number.") from None
+            raise invalid(field, _l("Send a whole number.")) from None
     if kind is AttributeType.DECIMAL:
         if isinstance(value, bool | float) or not isinstance(value, int | str):
-            raise invalid(field, "Send a decimal string such as \"12.50\".")
+            raise invalid(field, _l("Send a decimal string such as \"12.50\"."))
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise invalid(field, "Send a decimal string such as \"12.50\".") from None
+            raise invalid(field, _l("Send a decimal string such as \"12.50\".")) from None
         if not number.is_finite():
-            raise invalid(field, "Send a decimal string such as \"12.50\".")
+            raise invalid(field, _l("Send a decimal string such as \"12.50\"."))
         return str(number)
     if kind is AttributeType.BOOLEAN:
         if not isinstance(value, bool):
-            raise invalid(field, "Send true or false.")
+            raise invalid(field, _l("Send true or false."))
         return value
     if kind is AttributeType.DATE:
         try:
             return date.fromisoformat(value).isoformat() if isinstance(value, str) else _raise_date(field)
         except ValueError:
-            raise invalid(field, "Send a date as YYYY-MM-DD.") from None
+            raise invalid(field, _l("Send a date as YYYY-MM-DD.")) from None
     if kind is AttributeType.CHOICE:
         if value not in definition.choices:
-            raise invalid(field, "Choose one of: " + ", ".join(definition.choices) + ".")
+            raise invalid(field, _l("Choose one of: %(choices)s.", choices=", ".join(definition.choices)))
         return value
-    raise invalid(field, "Unknown attribute type.")  # pragma: no cover - the enum is closed
+    raise invalid(field, _l("Unknown attribute type."))  # pragma: no cover - the enum is closed
 
 
 def _raise_date(field: str) -> Any:
-    raise invalid(field, "Send a date as YYYY-MM-DD.")
+    raise invalid(field, _l("Send a date as YYYY-MM-DD."))
 
 
 def clean_attributes(
@@ -312,25 +321,25 @@ def clean_attributes(
     if values is None:
         values = {}
     if not isinstance(values, dict):
-        raise invalid("attributes", "Send an object of name/value pairs.")
+        raise invalid("attributes", _l("Send an object of name/value pairs."))
     by_name = {definition.name: definition for definition in definitions}
     cleaned: dict[str, Any] = {}
     for key, value in values.items():
         if not isinstance(key, str) or not key or len(key) > 64:
-            raise invalid("attributes", "Names are non-empty strings of at most 64 characters.")
+            raise invalid("attributes", _l("Names are non-empty strings of at most 64 characters."))
         if value is None or value == "":
             continue
         definition = by_name.get(key)
         if definition is not None:
             cleaned[key] = _attribute_value(definition, value)
         elif isinstance(value, dict | list | float):
-            raise invalid(f"attributes.{key}", "Values are text, whole numbers or booleans.")
+            raise invalid(f"attributes.{key}", _l("Values are text, whole numbers or booleans."))
         else:
             cleaned[key] = value
     required_shops = set(required_from)
     for definition in definitions:
         if definition.is_required and definition.shop_id in required_shops and definition.name not in cleaned:
-            raise invalid(f"attributes.{definition.name}", "This field is required.")
+            raise invalid(f"attributes.{definition.name}", _l("This field is required."))
     return cleaned
 
 
@@ -360,10 +369,10 @@ def create_customer(access: Access, data: CustomerInput) -> Customer:
     last_name = clean_text(data.last_name, "last_name", max_length=100, required=False)
     company = clean_text(data.company, "company", max_length=200, required=False)
     if not (first_name or last_name or company):
-        raise invalid("last_name", "Give a name or a company.")
+        raise invalid("last_name", _l("Give a name or a company."))
     addresses = [clean_address(item, f"addresses.{index}") for index, item in enumerate(data.addresses or [])]
     if len(addresses) > MAX_ADDRESSES:
-        raise invalid("addresses", f"At most {MAX_ADDRESSES} addresses.")
+        raise invalid("addresses", _l("At most %(count)s addresses.", count=MAX_ADDRESSES))
     _check_one_default(addresses)
     tags = clean_tags(data.tags)
     attributes = clean_attributes(data.attributes, attribute_definitions([shop.id]), required_from=[shop.id])
@@ -412,9 +421,9 @@ def create_customer(access: Access, data: CustomerInput) -> Customer:
 
 def _exists(existing: Customer) -> Conflict:
     return Conflict(
-        "A customer with this email already exists in this sharing group.",
+        _l("A customer with this email already exists in this sharing group."),
         code="customer_exists",
-        fields={"id": existing.id, "email": ["Already registered."]},
+        fields={"id": existing.id, "email": [_l("Already registered.")]},
     )
 
 
@@ -434,11 +443,11 @@ def ensure_registered(access: Access, customer: Customer, shop: Shop) -> Custome
     """
     access.require(Permission.CUSTOMER_REGISTER, shop.id)
     if group_key_for(shop) != customer.group_key:
-        raise invalid("shop", "This shop is not in the customer's sharing group.")
+        raise invalid("shop", _l("This shop is not in the customer's sharing group."))
     link = next((link for link in customer.links if link.shop_id == shop.id), None)
     if link is not None:
         if link.disabled_at is not None:
-            raise Conflict("This shop has disabled the customer.", code="customer_disabled",
+            raise Conflict(_l("This shop has disabled the customer."), code="customer_disabled",
                            fields={"shop": [shop.code]})
         return link
     required = clean_attributes(customer.attributes, attribute_definitions([shop.id]), required_from=[shop.id])
@@ -464,7 +473,7 @@ def set_link_disabled(access: Access, customer: Customer, shop: Shop, *, disable
     access.require(Permission.CUSTOMER_DISABLE, shop.id)
     link = next((link for link in customer.links if link.shop_id == shop.id), None)
     if link is None:
-        raise invalid("shop", "The customer is not registered with this shop.")
+        raise invalid("shop", _l("The customer is not registered with this shop."))
     link.disabled_at = utcnow() if disabled else None
     db.session.flush()
     audit.record(access, "customer.disable" if disabled else "customer.enable", customer, shop_id=shop.id)
@@ -484,13 +493,13 @@ def update_customer(access: Access, customer: Customer, changes: dict[str, Any])
     shop_id = acting_shop_id(access, customer, Permission.CUSTOMER_EDIT)
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
-        raise Invalid("These fields cannot be changed.",
-                      fields={key: ["Cannot be changed."] for key in sorted(unknown)})
+        raise Invalid(_l("These fields cannot be changed."),
+                      fields={key: [_l("Cannot be changed.")] for key in sorted(unknown)})
     texts = {"first_name": 100, "last_name": 100, "company": 200, "department": 200}
     for key, value in changes.items():
         if key in texts:
             if value is not None and not isinstance(value, str):
-                raise invalid(key, "Send text.")
+                raise invalid(key, _l("Send text."))
             setattr(customer, key, clean_text(value, key, max_length=texts[key], required=False))
         elif key == "email":
             email = clean_email(value)
@@ -499,8 +508,8 @@ def update_customer(access: Access, customer: Customer, changes: dict[str, Any])
                     sa.select(Customer.id).where(Customer.group_key == customer.group_key, Customer.email == email)
                 )
                 if clash:
-                    raise Conflict("Another customer of this sharing group has this email.",
-                                   code="customer_exists", fields={"id": clash, "email": ["Already registered."]})
+                    raise Conflict(_l("Another customer of this sharing group has this email."),
+                                   code="customer_exists", fields={"id": clash, "email": [_l("Already registered.")]})
                 customer.email = email
         elif key == "type":
             customer.type = _customer_type(value)
@@ -513,7 +522,7 @@ def update_customer(access: Access, customer: Customer, changes: dict[str, Any])
         elif key in ("allow_assistance", "wants_order_emails"):
             setattr(customer, key, bool(value))
     if not (customer.first_name or customer.last_name or customer.company):
-        raise invalid("last_name", "Give a name or a company.")
+        raise invalid("last_name", _l("Give a name or a company."))
     if "attributes" in changes:
         registered = [link.shop_id for link in customer.links]
         customer.attributes = clean_attributes(
@@ -523,7 +532,7 @@ def update_customer(access: Access, customer: Customer, changes: dict[str, Any])
         _set_tags(customer, clean_tags(changes["tags"]))
     if "addresses" in changes:
         if not isinstance(changes["addresses"], list):
-            raise invalid("addresses", "Send a list of addresses.")
+            raise invalid("addresses", _l("Send a list of addresses."))
         replace_addresses(access, customer, changes["addresses"], _checked=True)
     customer.search_text = search_text_for(customer, customer.tags)
     db.session.flush()
@@ -541,14 +550,14 @@ def add_tags(access: Access, customer_ids: Sequence[int], tags: Sequence[str]) -
     """Bulk-tag visible customers (the list's action); returns how many were changed."""
     cleaned = clean_tags(list(tags))
     if not cleaned:
-        raise invalid("tags", "Give at least one tag.")
+        raise invalid("tags", _l("Give at least one tag."))
     changed = 0
     for customer_id in customer_ids:
         customer = get_customer(access, customer_id, Permission.CUSTOMER_EDIT)
         merged = sorted(set(customer.tags) | set(cleaned))
         if merged != customer.tags:
             if len(merged) > MAX_TAGS:
-                raise invalid("tags", f"At most {MAX_TAGS} tags.")
+                raise invalid("tags", _l("At most %(count)s tags.", count=MAX_TAGS))
             _set_tags(customer, merged)
             customer.search_text = search_text_for(customer, merged)
             changed += 1
@@ -564,7 +573,7 @@ def replace_addresses(access: Access, customer: Customer, items: Sequence[dict[s
         acting_shop_id(access, customer, Permission.CUSTOMER_EDIT)
     addresses = [clean_address(item, f"addresses.{index}") for index, item in enumerate(items)]
     if len(addresses) > MAX_ADDRESSES:
-        raise invalid("addresses", f"At most {MAX_ADDRESSES} addresses.")
+        raise invalid("addresses", _l("At most %(count)s addresses.", count=MAX_ADDRESSES))
     _check_one_default(addresses)
     for kind in AddressKind:
         of_kind = [a for a in addresses if a.kind == kind.value]
@@ -577,7 +586,7 @@ def replace_addresses(access: Access, customer: Customer, items: Sequence[dict[s
 def add_address(access: Access, customer: Customer, data: AddressInput | dict[str, Any]) -> CustomerAddress:
     shop_id = acting_shop_id(access, customer, Permission.CUSTOMER_EDIT)
     if len(customer.addresses) >= MAX_ADDRESSES:
-        raise invalid("addresses", f"At most {MAX_ADDRESSES} addresses.")
+        raise invalid("addresses", _l("At most %(count)s addresses.", count=MAX_ADDRESSES))
     cleaned = clean_address(data, "address")
     same_kind = [a for a in customer.addresses if a.kind.value == cleaned.kind]
     if cleaned.is_default or not same_kind:
@@ -594,7 +603,7 @@ def add_address(access: Access, customer: Customer, data: AddressInput | dict[st
 def get_address(access: Access, customer: Customer, address_id: int) -> CustomerAddress:
     address = next((a for a in customer.addresses if a.id == address_id), None)
     if address is None:
-        raise NotFound("No such address.")
+        raise NotFound(_l("No such address."))
     return address
 
 
@@ -722,7 +731,7 @@ def search_customers(
 ) -> list[Customer]:
     """A page of visible customers in id order (keyset: ``after_id``), never counted."""
     if not access.sees_all_shops and not access.can_anywhere(Permission.CUSTOMER_VIEW):
-        raise Forbidden("Your role does not allow this.", fields={"permission": str(Permission.CUSTOMER_VIEW)})
+        raise Forbidden(_l("Your role does not allow this."), fields={"permission": str(Permission.CUSTOMER_VIEW)})
     shop_id = tenants.get_shop(access, shop).id if shop else None
     stmt = search_statement(q=q, tag=tag, shop_id=shop_id, customer_type=customer_type, has_alert=has_alert)
     if after_id is not None:
@@ -739,7 +748,7 @@ def export_rows(access: Access, *, q: str | None = None, batch: int = 1000) -> I
     """
     allowed = access.shops_allowing(Permission.CUSTOMER_EXPORT)
     if allowed is not None and not allowed:
-        raise Forbidden("Your role does not allow this.", fields={"permission": str(Permission.CUSTOMER_EXPORT)})
+        raise Forbidden(_l("Your role does not allow this."), fields={"permission": str(Permission.CUSTOMER_EXPORT)})
     stmt = search_statement(q=q)
     if allowed is not None:
         keys = sa.select(shop_group_key()).where(Shop.id.in_(sorted(allowed)))

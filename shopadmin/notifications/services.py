@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -120,13 +120,19 @@ def queue_notifications(
         sa.select(Notification.dedupe_key).where(Notification.dedupe_key.in_(list(keys.values())))
         .execution_options(all_shops=True)
     ))
+    # One template query for every recipient's locales (a capture mails the customer and staff).
+    chains = {r.locale: rendering.locale_chain(r.locale, shop.locale) for r in recipients}
+    custom = {} if content is not None else _custom_templates(
+        shop_id, event, {locale for chain in chains.values() for locale in chain})
     for recipient in recipients:
         key = keys[id(recipient)]
         if key in existing:
             continue
         existing.add(key)
         context = mail_context(event, shop, order, customer, payload, recipient.locale, currency)
-        mail, locale = _render_for(shop, event, recipient.locale, context, content)
+        chain = chains[recipient.locale]
+        mail, locale = _render_for(shop, event, chain, context, content or _pick_source(custom, event, chain),
+                                   fallback=content is None)
         row = Notification(
             shop_id=shop_id, event=event, audience=recipient.audience.value, recipient=recipient.email,
             recipient_user_id=recipient.user_id, order_id=order.id if order else order_id,
@@ -152,7 +158,8 @@ def schedule_delivery(notification_id: int, *, delay: timedelta | None = None) -
 
 
 def _shop(shop_id: int) -> Shop:
-    shop = db.session.scalars(sa.select(Shop).where(Shop.id == shop_id)).one_or_none()
+    # Callers checked ``access.sees(shop_id)``; the shop is usually in the session already.
+    shop = db.session.get(Shop, shop_id)
     if shop is None:
         raise NotFound(_l("No such shop."))
     return shop
@@ -275,14 +282,23 @@ def mail_context(event: str, shop: Shop, order: OrderInfo | None, customer: Cust
 
 def template_source(shop_id: int, event: str, locales: Sequence[str]) -> rendering.TemplateSource | None:
     """The shop's own template in the first locale that has one, else the shipped default."""
-    custom = {
+    return _pick_source(_custom_templates(shop_id, event, locales), event, locales)
+
+
+def _custom_templates(shop_id: int, event: str, locales: Iterable[str]) -> dict[str, NotificationTemplate]:
+    """The shop's own templates for ``event`` in these locales, by locale (one query)."""
+    return {
         t.locale: t for t in db.session.scalars(
             sa.select(NotificationTemplate).where(
                 NotificationTemplate.shop_id == shop_id, NotificationTemplate.event == event,
-                NotificationTemplate.locale.in_(list(locales)),
+                NotificationTemplate.locale.in_(sorted(set(locales))),
             ).execution_options(all_shops=True)
         )
     }
+
+
+def _pick_source(custom: dict[str, NotificationTemplate], event: str,
+                 locales: Sequence[str]) -> rendering.TemplateSource | None:
     for locale in locales:
         if locale in custom:
             t = custom[locale]
@@ -293,17 +309,18 @@ def template_source(shop_id: int, event: str, locales: Sequence[str]) -> renderi
     return None
 
 
-def _render_for(shop: Shop, event: str, locale: str, context: dict[str, Any],
-                content: rendering.TemplateSource | None) -> tuple[rendering.MailContent, str]:
-    chain = rendering.locale_chain(locale, shop.locale)
-    source = content or template_source(shop.id, event, chain)
+def _render_for(shop: Shop, event: str, chain: Sequence[str], context: dict[str, Any],
+                source: rendering.TemplateSource | None, *, fallback: bool = True
+                ) -> tuple[rendering.MailContent, str]:
+    """Render ``source`` (chosen along ``chain``); a shop template that fails falls back to the
+    default unless ``fallback`` is off (content the caller handed in must render as given)."""
     if source is None:
         raise Invalid(_l("No template for event '%(event)s'.", event=event), code="template_missing")
     context = {**context, "locale": source.locale}
     try:
         return rendering.render(source, context), source.locale
     except Invalid:
-        if source.is_default or content is not None:
+        if source.is_default or not fallback:
             raise
         log.warning("shop %s template %s/%s failed to render; using the default", shop.id, event, source.locale)
     for candidate in chain:

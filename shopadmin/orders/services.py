@@ -53,7 +53,7 @@ from shopadmin.orders.models import (
     Payment,
     StockReservation,
 )
-from shopadmin.staff.models import Membership
+from shopadmin.staff.models import Membership, User
 from shopadmin.tenants import services as tenants
 from shopadmin.tenants.models import Shop
 
@@ -325,7 +325,7 @@ def place_order(access: Access, data: OrderInput, *, customer_id_as_creator: int
     if isinstance(data.customer_id, bool) or not isinstance(data.customer_id, int):
         raise invalid("customer_id", "A customer id.")
     try:
-        customer = customers.get_customer(access, data.customer_id)
+        customer = customers.get_customer(access, data.customer_id, lean=True)
     except NotFound:
         raise invalid("customer_id", "No such customer.") from None
     customers.ensure_registered(access, customer, shop)
@@ -370,7 +370,7 @@ def place_order(access: Access, data: OrderInput, *, customer_id_as_creator: int
     db.session.flush()
     if state == sm.PENDING:
         run = workflow.Run(access=access, order=order, apply=True)
-        workflow.plan_deliveries(run)
+        workflow.plan_deliveries(run, new_order=True)
     write_version(access, order, [{"field": "state", "from": None, "to": state}], "created")
     db.session.add(OrderEvent(shop_id=order.shop_id, order_id=order.id, event="place", from_state="",
                               to_state=state, allowed=True, effects=[], actor=access.actor,
@@ -743,18 +743,71 @@ def clone_order(access: Access, order: Order) -> Order:
     return clone
 
 
-def hand_over(access: Access, order: Order, user_id: int) -> Order:
-    """Give a saved cart or quote to another member of the shop."""
+def order_staff(access: Access, shop_id: int) -> list[User]:
+    """Active staff who may take orders in this shop: members of it or of its master shop."""
+    access.require(Permission.ORDER_VIEW, shop_id)
+    master_id = db.session.scalar(sa.select(Shop.master_id).where(Shop.id == shop_id)
+                                  .execution_options(all_shops=True))
+    shop_ids = [shop_id] + ([master_id] if master_id else [])
+    return list(db.session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.shop_id.in_(shop_ids), User.active.is_(True), User.is_system.is_(False))
+        .order_by(User.name, User.email).distinct()
+        # Who works on a shop the caller sees is a platform lookup (memberships are per shop).
+        .execution_options(all_shops=True)
+    ))
+
+
+def hand_over(access: Access, order: Order, user_id: object, *, reason: str = "",
+              expected_version: int | None = None) -> Order:
+    """Give a saved cart or quote to another member of the shop's staff.
+
+    The holder hands over their own (an order nobody holds yet is anyone's to hand over);
+    someone else's takes a supervisor (``ORDER_HAND_OVER_ANY``). Raises ``NotFound`` and
+    ``Forbidden`` (``not_holder``), ``Conflict`` (``invalid_transition``: not a cart or quote),
+    ``Invalid`` (``user_id``: unknown user, or not staff of the order's shop) and
+    ``PreconditionFailed`` (a stale ``expected_version``). Handing to the holder changes nothing.
+    """
     access.require(Permission.ORDER_EDIT, order.shop_id)
+    check_version(order, expected_version)
     if order.state not in (sm.CART, sm.QUOTE):
-        raise Conflict("Only saved carts and quotes are handed over.", code="invalid_transition")
-    member = db.session.scalar(sa.select(Membership.id).where(Membership.user_id == user_id,
-                                                              Membership.shop_id == order.shop_id))
-    if member is None and not access.sees_all_shops:
-        raise invalid("user_id", "Not a member of this shop.")
-    order.held_by_user_id = user_id
-    write_version(access, order, [], "handed over")
+        raise Conflict("Only saved carts and quotes are handed over.", code="invalid_transition",
+                       fields={"state": order.state})
+    holder = order.held_by_user_id
+    if holder not in (None, access.user_id) and not access.can(Permission.ORDER_HAND_OVER_ANY, order.shop_id):
+        raise Forbidden("Only the holder or a supervisor may hand this order over.", code="not_holder",
+                        fields={"held_by": holder})
+    if isinstance(user_id, bool) or not isinstance(user_id, int):
+        raise invalid("user_id", "A user id.")
+    reason = clean_text(reason, "reason", max_length=400, required=False)
+    target = db.session.scalar(sa.select(User).where(User.id == user_id).execution_options(all_shops=True))
+    if target is None or not target.is_active:
+        raise invalid("user_id", "No such user.")
+    if target.id not in {user.id for user in order_staff(access, order.shop_id)}:
+        raise invalid("user_id", f"{target.email} is not staff of shop {order.shop.code}.")
+    if holder == target.id:
+        return order
+    order.held_by_user_id = target.id
+    names = _user_labels({holder, target.id} - {None})  # type: ignore[arg-type]
+    text = f"handed over to {names[target.id]}" + (f": {reason}" if reason else "")
+    _note_event(access, order, "hand_over", text)
+    write_version(access, order, [{"field": "held_by", "from": names.get(holder) if holder else None,
+                                   "to": names[target.id]}], text)
+    audit.record(access, "order.hand_over", order, shop_id=order.shop_id, from_user_id=holder, to_user_id=target.id)
     return order
+
+
+def _user_labels(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.name, User.email).where(User.id.in_(sorted(user_ids)))
+                              .execution_options(all_shops=True)).all()
+    return {row.id: row.name or row.email for row in rows}
+
+
+def user_labels(access: Access, user_ids: set[int]) -> dict[int, str]:
+    """Display names of staff users by id (one query), for grids and histories."""
+    return _user_labels({uid for uid in user_ids if uid is not None})
 
 
 # -- notifications ---------------------------------------------------------------------------

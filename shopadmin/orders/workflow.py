@@ -183,11 +183,12 @@ def delivery_group(lines: list[OrderLine]) -> str:
     return max((line.group for line in lines), key=GROUP_ORDER.index)
 
 
-def plan_deliveries(run: Run) -> None:
+def plan_deliveries(run: Run, *, new_order: bool = False) -> None:
     """Split the lines into deliveries by group (one delivery if ship_together), then hold stock.
 
     Standard lines must be covered (``insufficient_stock``, nothing kept); back-orders take
     what is there and otherwise wait for stock; preorders wait for their release date.
+    A ``new_order`` holds nothing yet (no need to read its reservations).
     """
     order = run.order
     buckets: dict[str, list[OrderLine]] = {}
@@ -203,7 +204,7 @@ def plan_deliveries(run: Run) -> None:
                 run.say(f"reserve {line.quantity} × {line.sku}")
         return
     locked = catalogue.lock_stock(order.shop_id, [line.product_id for line in order.lines if _needs_stock(line)])
-    held = holdings(order)
+    held = {} if new_order else holdings(order)
     short = []
     for line in order.lines:
         if line.group == Availability.STANDARD.value and catalogue.available(locked[line.product_id]) < line.quantity:
@@ -213,20 +214,25 @@ def plan_deliveries(run: Run) -> None:
     if short:
         raise Conflict("Not enough stock for " + ", ".join(short) + ".", code="insufficient_stock",
                        fields={"lines": [f"{sku}: not enough stock" for sku in short]})
+    planned: list[tuple[Delivery, list[OrderLine]]] = []
     for key, lines in buckets.items():
         group = delivery_group(lines) if key == "together" else key
         dates = [day for day in (_release_date(line) for line in lines) if day is not None]
         release = max(dates, default=None)
-        delivery = Delivery(shop_id=order.shop_id, group=group, state=sm.D_RESERVED, release_date=release)
+        if release is not None and release > today():
+            state = sm.D_WAIT_DATE
+        elif not _hold_waiting_lines(order, lines, locked, held):
+            state = sm.D_WAIT_INVENTORY
+        else:
+            state = sm.D_RESERVED
+        delivery = Delivery(shop_id=order.shop_id, group=group, state=state, release_date=release)
         order.deliveries.append(delivery)
-        db.session.flush()
+        planned.append((delivery, lines))
+    db.session.flush()  # the deliveries in one INSERT
+    for delivery, lines in planned:
         for line in lines:
             line.delivery_id = delivery.id
-        if release is not None and release > today():
-            delivery.state = sm.D_WAIT_DATE
-        elif not _hold_waiting_lines(order, lines, locked, held):
-            delivery.state = sm.D_WAIT_INVENTORY
-        run.say(f"delivery {delivery.id} ({group}): {delivery.state}")
+        run.say(f"delivery {delivery.id} ({delivery.group}): {delivery.state}")
     db.session.flush()
 
 
@@ -235,8 +241,9 @@ def _release_date(line: OrderLine) -> date | None:
         return None
     from shopadmin.catalogue.models import Product
 
-    product = db.session.scalars(sa.select(Product).where(Product.id == line.product_id)).one()
-    return product.release_date
+    # Capture read the products already: usually no SQL.
+    product = db.session.get(Product, line.product_id)
+    return product.release_date if product is not None else None
 
 
 def holdings(order: Order) -> dict[int, int]:
