@@ -30,7 +30,7 @@ from tests.customers.factories import fresh_attribute_body, fresh_customer_body,
 from tests.factories import api_token, login, make_user, world
 from tests.inbox.factories import fresh_mail
 from tests.inbox.factories import matrix_records as inbox_matrix_records
-from tests.orders.factories import fresh_order_body, fresh_product_body
+from tests.orders.factories import fresh_order_body, fresh_product_body, hand_over_body
 from tests.orders.factories import matrix_records as order_matrix_records
 
 SUPER = "superadmin"
@@ -191,6 +191,7 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/orders/{order_id}/comments", Role.CSR, "orders_api.Comments",
           body={"text": "Matrix comment"}),
     Route("POST", "/api/v1/orders/{order_id}/clone", Role.CSR, "orders_api.Clone"),
+    Route("POST", "/api/v1/orders/{cart_id}/hand-over", Role.CSR, "orders_api.HandOver", body=hand_over_body),
     # -- order and catalogue screens -----------------------------------------------------------
     Route("GET", "/admin/orders/?search=ann", Role.CSR, "orders.index_view", per_shop=False, screen=True),
     Route("GET", "/admin/orders/?worklist=blocked", Role.CSR, "orders.index_view", per_shop=False, screen=True),
@@ -203,6 +204,7 @@ ROUTES: list[Route] = [
     Route("GET", "/admin/orders/release_block/?id={order_id}", Role.SUPERVISOR, "orders.release_block_view",
           screen=True),
     Route("GET", "/admin/orders/comment/?id={order_id}", Role.CSR, "orders.comment_view", screen=True),
+    Route("GET", "/admin/orders/hand_over/?id={cart_id}", Role.CSR, "orders.hand_over_view", screen=True),
     Route("GET", "/admin/products/", Role.CSR, "products.index_view", per_shop=False, screen=True),
     Route("GET", "/admin/products/details/?id={product_id}", Role.CSR, "products.details_view", screen=True),
     Route("GET", "/admin/products/edit/?id={product_id}", Role.MANAGER, "products.edit_view", screen=True),

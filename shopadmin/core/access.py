@@ -81,6 +81,7 @@ class Permission(enum.StrEnum):
     ORDER_VOID = "order.void"
     ORDER_RETURN = "order.return"
     ORDER_COMMENT = "order.comment"
+    ORDER_HAND_OVER_ANY = "order.hand_over_any"
     BLOCK_ADD = "block.add"
     BLOCK_RELEASE = "block.release"
     DELIVERY_MOVE = "delivery.move"
@@ -142,6 +143,8 @@ PERMISSIONS: dict[Permission, Role | None] = {
     Permission.ORDER_VOID: Role.SUPERVISOR,
     Permission.ORDER_RETURN: Role.SUPERVISOR,
     Permission.ORDER_COMMENT: Role.CSR,
+    # The holder hands over their own saved cart or quote; anyone else's: a supervisor.
+    Permission.ORDER_HAND_OVER_ANY: Role.SUPERVISOR,
     Permission.BLOCK_ADD: Role.CSR,
     Permission.BLOCK_RELEASE: Role.SUPERVISOR,
     Permission.DELIVERY_MOVE: Role.CSR,

@@ -30,6 +30,7 @@ from shopadmin.orders.forms import (
     CommentForm,
     EditOrderForm,
     EventForm,
+    HandOverForm,
     ReleaseBlockForm,
 )
 from shopadmin.orders.models import Order
@@ -85,6 +86,7 @@ class OrderAdmin(ScopedModelView):
         "block_view": "block_permission",
         "release_block_view": "release_permission",
         "comment_view": "comment_permission",
+        "hand_over_view": "edit_permission",
     }
 
     list_template = "orders/admin/list.html"
@@ -149,7 +151,22 @@ class OrderAdmin(ScopedModelView):
             can_block=access.can(Permission.BLOCK_ADD, order.shop_id),
             can_release=access.can(Permission.BLOCK_RELEASE, order.shop_id),
             can_comment=access.can(Permission.ORDER_COMMENT, order.shop_id),
+            hand_over_form=self._hand_over_form(order) if self._may_hand_over(order) else None,
+            held_by=services.user_labels(access, {order.held_by_user_id}).get(order.held_by_user_id)
+            if order.held_by_user_id else None,
         )
+
+    def _may_hand_over(self, order: Order) -> bool:
+        access = self.access
+        return (order.state in (sm.CART, sm.QUOTE) and access.can(Permission.ORDER_EDIT, order.shop_id)
+                and (order.held_by_user_id in (None, access.user_id)
+                     or access.can(Permission.ORDER_HAND_OVER_ANY, order.shop_id)))
+
+    def _hand_over_form(self, order: Order) -> HandOverForm:
+        form = HandOverForm()
+        form.user_id.choices = [(str(u.id), u.name or u.email) for u in services.order_staff(self.access, order.shop_id)
+                                if u.id != order.held_by_user_id]
+        return form
 
     def _order(self) -> Order:
         return self.find_record(request.args.get("id") or request.form.get("id"))  # type: ignore[no-any-return]
@@ -251,6 +268,34 @@ class OrderAdmin(ScopedModelView):
             _flash_error(exc)
             return self._back(order.id)
         return self.render("orders/admin/version.html", order=order, version=version)
+
+    @expose("/hand_over/", methods=("GET", "POST"))
+    def hand_over_view(self) -> Any:
+        """Hand a saved cart or quote to another staff user of its shop (from the grid or the detail)."""
+        order = self._order()
+        form = self._hand_over_form(order)
+        if request.method == "POST":
+            back = form.next.data if form.next.data in ("list", "details") else "details"
+            if not form.validate_on_submit() or not str(form.user_id.data).isdigit():
+                flash(_("Choose whom to hand the order over to."), "error")
+            else:
+                try:
+                    with unit_of_work():
+                        locked = services.get_order(self.access, order.id, Permission.ORDER_EDIT, for_update=True)
+                        services.hand_over(self.access, locked, int(form.user_id.data), reason=form.reason.data or "")
+                        holder = services.user_labels(self.access, {int(form.user_id.data)}).get(
+                            int(form.user_id.data), "?")
+                        number = locked.number
+                    flash(_("%(number)s is now held by %(who)s.", number=number, who=holder), "success")
+                    if back == "list":
+                        return redirect(self.get_url(".index_view", worklist="carts_and_quotes"))
+                    return self._back(order.id)
+                except DomainError as exc:
+                    _flash_error(exc)
+        held_by = services.user_labels(self.access, {order.held_by_user_id}).get(order.held_by_user_id) \
+            if order.held_by_user_id else None
+        return self.render("orders/admin/hand_over.html", order=order, form=form, held_by=held_by,
+                           may_hand_over=self._may_hand_over(order))
 
     # -- edit ----------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from shopadmin.orders.schemas import (
     BlockIn,
     CommentIn,
     EventIn,
+    HandOverIn,
     OrderIn,
     OrderListArgs,
     OrderPatch,
@@ -289,3 +290,22 @@ class Clone(MethodView):
             body = order_json(clone, access)
         return body, 201, _body_etag(body)
 
+
+
+@blp.route("/<int:order_id>/hand-over")
+class HandOver(MethodView):
+    @api_route(Permission.ORDER_EDIT)
+    @blp.arguments(HandOverIn)
+    @blp.response(200, AnyObject)
+    def post(self, data: dict[str, Any], order_id: int) -> Any:
+        """Hand a saved cart or quote to another staff user of its shop (``held_by``). The holder
+        hands over their own, a supervisor anyone's. ``If-Match`` is optional: when sent, a stale
+        version is refused (412)."""
+        access = request_access()
+        with unit_of_work():
+            order = services.get_order(access, order_id, Permission.ORDER_EDIT, for_update=True)
+            if request.headers.get("If-Match"):
+                check_if_match(order.version)
+            services.hand_over(access, order, data["user_id"], reason=data["reason"])
+            body = order_json(order, access)
+        return body, 200, _body_etag(body)

@@ -34,6 +34,12 @@ class ReleaseBlockForm(FlaskForm):
     block_id = HiddenField(validators=[DataRequired()])
 
 
+class HandOverForm(FlaskForm):
+    user_id = SelectField(_l("Hand over to"), choices=[], validate_choice=False, validators=[DataRequired()])
+    reason = StringField(_l("Note (kept in the history)"), validators=[Optional(), Length(max=400)])
+    next = HiddenField()
+
+
 class CommentForm(FlaskForm):
     text = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=10_000)])
     notify_customer = BooleanField(_l("Email it to the customer"))

@@ -88,6 +88,12 @@ class PaymentIn(InputSchema):
     reference = fields.String(load_default=None, allow_none=True)
 
 
+class HandOverIn(InputSchema):
+    user_id = fields.Integer(required=True, strict=True,
+                             metadata={"description": "a staff user of the order's shop (or its master shop)"})
+    reason = fields.String(load_default="")
+
+
 class CommentIn(InputSchema):
     text = fields.String(required=True)
     notify_customer = fields.Boolean(load_default=False)

@@ -63,7 +63,10 @@ def matrix_records(app: Flask, shop: str) -> dict[str, Any]:
             block = orders.add_block(PLATFORM, order, "matrix")
             orders.release_block(PLATFORM, order, block.id)
             product = catalogue.get_product(PLATFORM, tenants.get_shop(PLATFORM, shop), "M-1")
-            return {"order_id": order_id, "order_customer_id": customer_id, "delivery_id": order.deliveries[0].id,
+            cart = orders.place_order(PLATFORM, orders.OrderInput(
+                shop=shop, customer_id=customer_id, lines=[orders.LineInput(sku="M-1", quantity=1)], cart=True))
+            return {"order_id": order_id, "cart_id": cart.id, "order_customer_id": customer_id,
+                    "delivery_id": order.deliveries[0].id,
                     "block_id": block.id, "sku": "M-1", "product_id": product.id,
                     "stock_id": product.stock[0].id}
 
@@ -75,3 +78,16 @@ def fresh_order_body(app: Flask, shop: str) -> dict[str, Any]:
 
 def fresh_product_body(app: Flask, shop: str) -> dict[str, Any]:
     return {"sku": f"NEW-{next(_counter)}", "name": "New", "price": "1.00"}
+
+
+def hand_over_body(app: Flask, shop: str) -> dict[str, Any]:
+    """Hand the matrix cart to a staff user of its shop: csr@ (OWN, and SUB through MASTER), outsider@ (OTHER)."""
+    import sqlalchemy as sa
+
+    from shopadmin.extensions import db
+    from shopadmin.staff.models import User
+
+    with app.app_context():
+        email = "outsider@test.example" if shop == "OTHER" else "csr@test.example"
+        user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
+    return {"user_id": user_id}
