@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, abort, flash, redirect, request, stream_with_context
+from flask import Flask, Response, abort, redirect, request, stream_with_context
 from flask_admin import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,7 +27,7 @@ from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import acting_as
 from shopadmin.core.errors import DomainError, NotFound
-from shopadmin.core.web import request_access
+from shopadmin.core.web import flash_error, request_access
 from shopadmin.customers import services as customers
 from shopadmin.extensions import db
 from shopadmin.orders.models import Order
@@ -41,12 +41,6 @@ def csv_cell(value: object) -> str:
     """A spreadsheet-safe cell: text a spreadsheet would run as a formula is quoted."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _flash_error(exc: DomainError) -> None:
-    details = "; ".join(f"{key}: {' '.join(map(str, value)) if isinstance(value, list) else value}"
-                        for key, value in exc.fields.items() if key not in ("permission", "id"))
-    flash(f"{exc.message} ({details})" if details else exc.message, "error")
 
 
 # -- forms ---------------------------------------------------------------------------------------
@@ -216,7 +210,7 @@ class AssistanceView(BaseView):  # type: ignore[misc]
                     user_agent=(request.user_agent.string or "")[:200], origin="admin",
                 ))
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
             else:
                 return redirect(url)
         elif form.csrf_token.errors:

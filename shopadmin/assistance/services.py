@@ -146,7 +146,7 @@ def parse_reason_codes(text: str) -> list[dict[str, str]]:
         clean = clean_code(code.strip(), f"reason_codes.{number}").lower()
         result.append({"code": clean, "label": clean_text(label or code, f"reason_codes.{number}", max_length=100)})
     if len({row["code"] for row in result}) != len(result):
-        raise invalid("reason_codes", "Each code once.")
+        raise invalid("reason_codes", _l("Each code once."))
     return result
 
 
@@ -159,13 +159,13 @@ def update_settings(access: Access, shop: Shop, *, session_minutes: int | None =
     if session_minutes is not None:
         if isinstance(session_minutes, bool) or not isinstance(session_minutes, int) or \
                 not 0 < session_minutes <= MAX_SESSION_MINUTES:
-            raise invalid("session_minutes", f"Between 1 and {MAX_SESSION_MINUTES} minutes.")
+            raise invalid("session_minutes", _l("Between 1 and %(count)s minutes.", count=MAX_SESSION_MINUTES))
         settings.session_minutes = session_minutes
     if min_role is not None:
         try:
             settings.min_role = Role.parse(min_role).label
         except ValueError:
-            raise invalid("min_role", "Use csr, supervisor, manager or owner.") from None
+            raise invalid("min_role", _l("Use csr, supervisor, manager or owner.")) from None
     if notify_customer is not None:
         settings.notify_customer = bool(notify_customer)
     if reason_codes_text is not None:
@@ -192,9 +192,9 @@ def protect_customer(access: Access, shop: Shop, customer_id: int, *, note: str 
     access.require(Permission.ASSISTANCE_SETTINGS, shop.id)
     customer = customers.get_customer(access, customer_id)
     if group_key_for(shop) != customer.group_key:
-        raise invalid("customer_id", "Not a customer of this shop.")
+        raise invalid("customer_id", _l("Not a customer of this shop."))
     if is_protected(shop.id, customer.id):
-        raise Conflict("This customer is already protected in this shop.", code="duplicate")
+        raise Conflict(_l("This customer is already protected in this shop."), code="duplicate")
     row = ProtectedCustomer(shop_id=shop.id, customer_id=customer.id, created_by_id=access.user_id,
                             note=clean_text(note, "note", max_length=500, required=False))
     db.session.add(row)
@@ -249,7 +249,7 @@ def assistable_shops(access: Access, customer: Customer) -> list[Shop]:
 def _operator(access: Access) -> User:
     user = db.session.get(User, access.user_id) if access.user_id is not None else None
     if user is None or not user.is_active:
-        raise Forbidden("Only a signed-in staff user can assist a customer.")
+        raise Forbidden(_l("Only a signed-in staff user can assist a customer."))
     return user
 
 
@@ -272,7 +272,7 @@ def start_assistance(access: Access, request: StartRequest) -> HandOff:
     codes = [item.code for item in reason_codes(shop.id)]
     reason_code = (request.reason_code or "").strip().lower() or None
     if reason_code is not None and reason_code not in codes:
-        raise invalid("reason_code", "Use one of: " + ", ".join(codes) + ".")
+        raise invalid("reason_code", _l("Use one of: %(codes)s.", codes=", ".join(codes)))
     ticket = clean_text(request.ticket, "ticket", max_length=64, required=False)
     rule = refusal_for(access, shop, customer)
     if rule is not None:
@@ -339,7 +339,7 @@ def redeem_link(access: Access, shop: Shop, token: str, *, operator_id: int | No
         .with_for_update(of=AssistanceSession).execution_options(populate_existing=True)
     ).one_or_none()
     now = utcnow()
-    invalid_link = Conflict("This assistance link is not valid (any more).", code="link_invalid")
+    invalid_link = Conflict(_l("This assistance link is not valid (any more)."), code="link_invalid")
     if session is None or session.shop_id != shop.id or session.status != AssistanceStatus.ISSUED:
         raise invalid_link
     expires = aware(session.link_expires_at)
@@ -510,9 +510,9 @@ def end_assistance(access: Access, session_id: int, *, reason: str = "ended_by_o
     """The "end assistance" button (or the operator's sign-out): the session is over."""
     session = db.session.scalars(sa.select(AssistanceSession).where(AssistanceSession.id == session_id)).one_or_none()
     if session is None:
-        raise NotFound("No such assistance.")
+        raise NotFound(_l("No such assistance."))
     if access.user_id != session.operator_id and access.operator_id != session.operator_id:
-        raise NotFound("No such assistance.")
+        raise NotFound(_l("No such assistance."))
     _finish(session, reason)
     db.session.flush()
     audit.record(access, "assistance.end", session, shop_id=session.shop_id, reason=reason)
@@ -560,7 +560,7 @@ def log_statement(access: Access) -> sa.Select[tuple[AssistanceSession]]:
 def get_session(access: Access, session_id: int) -> AssistanceSession:
     session = db.session.scalars(sa.select(AssistanceSession).where(AssistanceSession.id == session_id)).one_or_none()
     if session is None:
-        raise NotFound("No such assistance.")
+        raise NotFound(_l("No such assistance."))
     access.require(Permission.ASSISTANCE_LOG_VIEW, session.shop_id)
     return session
 
@@ -573,7 +573,8 @@ def export_rows(access: Access) -> Iterator[list[object]]:
     """Rows of the log for the CSV export (manager and up), oldest first."""
     allowed = access.shops_allowing(Permission.ASSISTANCE_LOG_EXPORT)
     if allowed is not None and not allowed:
-        raise Forbidden("Your role does not allow this.", fields={"permission": str(Permission.ASSISTANCE_LOG_EXPORT)})
+        raise Forbidden(_l("Your role does not allow this."),
+                        fields={"permission": str(Permission.ASSISTANCE_LOG_EXPORT)})
     stmt = sa.select(AssistanceSession).order_by(AssistanceSession.id)
     if allowed is not None:
         stmt = stmt.where(AssistanceSession.shop_id.in_(sorted(allowed)))
@@ -600,7 +601,7 @@ def members_for_transfer(access: Access, shop_id: int) -> list[User]:
 
     shop = db.session.scalars(sa.select(Shop).where(Shop.id == shop_id)).one_or_none()
     if shop is None:
-        raise NotFound("No such shop.")
+        raise NotFound(_l("No such shop."))
     shop_ids = [shop.id] + ([shop.master_id] if shop.master_id else [])
     return list(db.session.scalars(
         sa.select(User).join(Membership, Membership.user_id == User.id)
@@ -617,7 +618,7 @@ def operator_access(operator_id: int) -> Access:
 
     user = db.session.get(User, operator_id)
     if user is None or not user.is_active:
-        raise Forbidden("Only a signed-in staff user can do this.")
+        raise Forbidden(_l("Only a signed-in staff user can do this."))
     return access_for_user(user)
 
 
@@ -627,5 +628,5 @@ def hand_over_order(access: Access, order: Any, user_id: int) -> Any:
     from shopadmin.orders import services as orders
 
     if access.is_customer:
-        raise Forbidden("Only staff can park or transfer an order.")
+        raise Forbidden(_l("Only staff can park or transfer an order."))
     return orders.hand_over(access, order, user_id)

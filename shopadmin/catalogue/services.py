@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.catalogue.models import Availability, Product, StockLevel
 from shopadmin.core import audit
@@ -48,13 +49,13 @@ def _availability(value: str) -> Availability:
     try:
         return Availability((value or "standard").strip().lower())
     except ValueError:
-        raise invalid("availability", "Use standard, backorder, preorder or digital.") from None
+        raise invalid("availability", _l("Use standard, backorder, preorder or digital.")) from None
 
 
 def clean_sku(value: str, field: str = "sku") -> str:
     value = (value or "").strip()
     if not value or len(value) > 64 or any(ch.isspace() for ch in value):
-        raise invalid(field, "1-64 characters without spaces.")
+        raise invalid(field, _l("1-64 characters without spaces."))
     return value
 
 
@@ -62,7 +63,7 @@ def create_product(access: Access, shop: Shop, data: ProductInput) -> Product:
     access.require(Permission.PRODUCT_MANAGE, shop.id)
     availability = _availability(data.availability)
     if availability is Availability.PREORDER and data.release_date is None:
-        raise invalid("release_date", "A preorder product needs a release date.")
+        raise invalid("release_date", _l("A preorder product needs a release date."))
     product = Product(
         shop_id=shop.id,
         sku=clean_sku(data.sku),
@@ -74,8 +75,8 @@ def create_product(access: Access, shop: Shop, data: ProductInput) -> Product:
     )
     clash = db.session.scalar(sa.select(Product.id).where(Product.shop_id == shop.id, Product.sku == product.sku))
     if clash:
-        raise Conflict(f"SKU {product.sku!r} exists in this shop.", code="duplicate",
-                       fields={"sku": ["Already used in this shop."]})
+        raise Conflict(_l("SKU '%(sku)s' exists in this shop.", sku=product.sku), code="duplicate",
+                       fields={"sku": [_l("Already used in this shop.")]})
     db.session.add(product)
     db.session.flush()
     audit.record(access, "product.create", product, shop_id=shop.id, sku=product.sku, price=str(product.price))
@@ -89,7 +90,7 @@ def update_product(access: Access, product: Product, changes: dict[str, Any]) ->
     access.require(Permission.PRODUCT_MANAGE, product.shop_id)
     unknown = set(changes) - set(UPDATABLE_PRODUCT_FIELDS)
     if unknown:
-        raise invalid(sorted(unknown)[0], "Cannot be changed.")
+        raise invalid(sorted(unknown)[0], _l("Cannot be changed."))
     for key, value in changes.items():
         if key == "name":
             product.name = clean_text(value, "name", max_length=200)
@@ -104,7 +105,7 @@ def update_product(access: Access, product: Product, changes: dict[str, Any]) ->
         elif key == "is_active":
             product.is_active = bool(value)
     if product.availability is Availability.PREORDER and product.release_date is None:
-        raise invalid("release_date", "A preorder product needs a release date.")
+        raise invalid("release_date", _l("A preorder product needs a release date."))
     db.session.flush()
     audit.record(access, "product.update", product, shop_id=product.shop_id, fields=sorted(changes))
     return product
@@ -117,14 +118,14 @@ def get_product(access: Access, shop: Shop, sku: str) -> Product:
         sa.select(Product).where(Product.shop_id == shop.id, Product.sku == sku)
     ).one_or_none()
     if product is None:
-        raise NotFound(f"No product {sku!r} in this shop.")
+        raise NotFound(_l("No product '%(sku)s' in this shop.", sku=sku))
     return product
 
 
 def get_product_by_id(access: Access, product_id: int) -> Product:
     product = db.session.scalars(sa.select(Product).where(Product.id == product_id)).one_or_none()
     if product is None:
-        raise NotFound("No such product.")
+        raise NotFound(_l("No such product."))
     access.require(Permission.CATALOGUE_VIEW, product.shop_id)
     return product
 
@@ -176,9 +177,9 @@ def set_stock(access: Access, shop: Shop, sku: str, *, warehouse: str | None, qu
     access.require(Permission.STOCK_MANAGE, shop.id)
     product = get_product(access, shop, sku)
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise invalid("quantity", "A whole number.")
+        raise invalid("quantity", _l("A whole number."))
     if quantity < 0:
-        raise invalid("quantity", "Must not be negative.")
+        raise invalid("quantity", _l("Must not be negative."))
     code = _clean_warehouse(warehouse)
     level = db.session.scalars(
         sa.select(StockLevel).where(StockLevel.shop_id == shop.id, StockLevel.product_id == product.id,
@@ -189,8 +190,9 @@ def set_stock(access: Access, shop: Shop, sku: str, *, warehouse: str | None, qu
                            quantity=0, reserved=0)
         db.session.add(level)
     if quantity < level.reserved:
-        raise Conflict(f"{level.reserved} units are reserved by orders; the quantity cannot go below that.",
-                       code="stock_reserved", fields={"quantity": [f"At least {level.reserved}."]})
+        raise Conflict(_l("%(reserved)s units are reserved by orders; the quantity cannot go below that.",
+                          reserved=level.reserved),
+                       code="stock_reserved", fields={"quantity": [_l("At least %(count)s.", count=level.reserved)]})
     grew = quantity > level.quantity
     before = level.quantity
     level.quantity = quantity
@@ -228,7 +230,7 @@ def available(levels: list[StockLevel]) -> int:
 def take(levels: list[StockLevel], quantity: int) -> list[tuple[StockLevel, int]]:
     """Reserve ``quantity`` from locked rows, warehouse by warehouse; all or nothing."""
     if available(levels) < quantity:
-        raise Conflict("Not enough stock.", code="insufficient_stock")
+        raise Conflict(_l("Not enough stock."), code="insufficient_stock")
     taken: list[tuple[StockLevel, int]] = []
     left = quantity
     for level in levels:

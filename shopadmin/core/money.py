@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.validation import invalid
 
@@ -35,18 +36,18 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 def parse_decimal(value: object, field: str) -> Decimal:
     """A finite Decimal from a string or int; floats and booleans are refused."""
     if isinstance(value, float | bool) or value is None:
-        raise invalid(field, 'Send money as a decimal string such as "12.50".')
+        raise invalid(field, _l('Send money as a decimal string such as "12.50".'))
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int | str):
         try:
             number = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
-            raise invalid(field, "Not a decimal number.") from None
+            raise invalid(field, _l("Not a decimal number.")) from None
     else:
-        raise invalid(field, 'Send money as a decimal string such as "12.50".')
+        raise invalid(field, _l('Send money as a decimal string such as "12.50".'))
     if not number.is_finite():
-        raise invalid(field, "Not a decimal number.")
+        raise invalid(field, _l("Not a decimal number."))
     return number
 
 
@@ -54,11 +55,11 @@ def parse_money(value: object, currency: str, field: str, *, allow_negative: boo
     """Parse an amount in ``currency``; more decimals than the currency has is an error."""
     number = parse_decimal(value, field)
     if not allow_negative and number < 0:
-        raise invalid(field, "Must not be negative.")
+        raise invalid(field, _l("Must not be negative."))
     exponent = number.as_tuple().exponent
     digits = precision(currency)
     if isinstance(exponent, int) and -exponent > digits:
-        raise invalid(field, f"At most {digits} decimal places for {currency}.")
+        raise invalid(field, _l("At most %(count)s decimal places for %(currency)s.", count=digits, currency=currency))
     return quantize(number, currency)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_request_context
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission
@@ -100,18 +101,18 @@ def set_codes(access: Access, shop: Shop, kind: CodeKind | str, items: Sequence[
     access.require(Permission.ACTIVITY_CODES_MANAGE, shop.id)
     kind = _code_kind(kind)
     if not isinstance(items, list | tuple) or not items:
-        raise invalid("codes", "Give at least one code.")
+        raise invalid("codes", _l("Give at least one code."))
     if len(items) > 100:
-        raise invalid("codes", "At most 100 codes.")
+        raise invalid("codes", _l("At most 100 codes."))
     seen: set[str] = set()
     cleaned: list[tuple[str, str]] = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise invalid(f"codes.{index}", "Send objects with code and label.")
+            raise invalid(f"codes.{index}", _l("Send objects with code and label."))
         code = clean_code(item.get("code") or "", f"codes.{index}.code").lower()
         label = clean_text(item.get("label"), f"codes.{index}.label", max_length=100)
         if code in seen:
-            raise invalid(f"codes.{index}.code", "Listed twice.")
+            raise invalid(f"codes.{index}.code", _l("Listed twice."))
         seen.add(code)
         cleaned.append((code, label))
     existing = {row.code: row for row in db.session.scalars(
@@ -132,18 +133,18 @@ def _code_kind(value: CodeKind | str) -> CodeKind:
     try:
         return CodeKind(value)
     except ValueError:
-        raise invalid("kind", "Use 'activity' or 'result'.") from None
+        raise invalid("kind", _l("Use 'activity' or 'result'.")) from None
 
 
 def _check_code(shop_id: int, kind: CodeKind, value: object, field: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise invalid(field, "Send a code from the shop's list.")
+        raise invalid(field, _l("Send a code from the shop's list."))
     codes = [item.code for item in codes_for_shop(shop_id, kind)]
     code = value.strip().lower()
     if code not in codes:
-        raise invalid(field, "Unknown code; use one of: " + ", ".join(codes) + ".")
+        raise invalid(field, _l("Unknown code; use one of: %(codes)s.", codes=", ".join(codes)))
     return code
 
 
@@ -154,10 +155,10 @@ def _order_id(value: object) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise invalid("order_id", "Send an order id.")
+        raise invalid("order_id", _l("Send an order id."))
     number = int(value)
     if not 0 < number < 2**31:
-        raise invalid("order_id", "Send an order id.")
+        raise invalid("order_id", _l("Send an order id."))
     return number
 
 
@@ -178,16 +179,16 @@ def add_activity(
     try:
         activity_kind = ActivityKind((kind or "").strip().lower())
     except (ValueError, AttributeError):
-        raise invalid("kind", "Use 'note' or 'call'.") from None
+        raise invalid("kind", _l("Use 'note' or 'call'.")) from None
     if activity_kind not in STAFF_KINDS:
-        raise invalid("kind", "Use 'note' or 'call'.")
+        raise invalid("kind", _l("Use 'note' or 'call'."))
     for name, value in (("subject", subject), ("body", body)):
         if value is not None and not isinstance(value, str):
-            raise invalid(name, "Send text.")
+            raise invalid(name, _l("Send text."))
     clean_subject = clean_text(subject, "subject", max_length=MAX_SUBJECT, required=False)
     clean_body = clean_text(body, "body", max_length=MAX_NOTES, required=False)
     if not (clean_subject or clean_body):
-        raise invalid("body", "Write a subject or a text.")
+        raise invalid("body", _l("Write a subject or a text."))
     activity = CustomerActivity(
         group_key=customer.group_key,
         customer_id=customer.id,
@@ -245,7 +246,7 @@ def record_email_activity(
     """A sent email in the customer's timeline (called by the notifications domain)."""
     customer = db.session.scalars(sa.select(Customer).where(Customer.id == customer_id)).one_or_none()
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_l("No such customer."))
     activity = record_event(
         access, customer, kind=ActivityKind.EMAIL, subject=subject,
         body=f"To {recipient} · notification {notification_id}", shop_id=shop_id, order_id=order_id,
@@ -277,7 +278,7 @@ def flag_alert(access: Access, customer: Customer, *, message: str, order_id: ob
     """Flag the customer (or one of its orders) for review."""
     acting = acting_shop_id(access, customer, Permission.ALERT_FLAG, shop_id)
     if message is not None and not isinstance(message, str):
-        raise invalid("message", "Send text.")
+        raise invalid("message", _l("Send text."))
     alert = CustomerAlert(
         group_key=customer.group_key, customer_id=customer.id, shop_id=acting, order_id=_order_id(order_id),
         message=clean_text(message, "message", max_length=MAX_ALERT), raised_by_id=access.user_id,
@@ -294,7 +295,7 @@ def get_alert(access: Access, customer: Customer, alert_id: int) -> CustomerAler
         sa.select(CustomerAlert).where(CustomerAlert.id == alert_id, CustomerAlert.customer_id == customer.id)
     ).one_or_none()
     if alert is None:
-        raise NotFound("No such alert.")
+        raise NotFound(_l("No such alert."))
     return alert
 
 
@@ -303,7 +304,7 @@ def clear_alert(access: Access, customer: Customer, alert_id: int, *, note: str 
     acting = acting_shop_id(access, customer, Permission.ALERT_CLEAR)
     alert = get_alert(access, customer, alert_id)
     if alert.cleared_at is not None:
-        raise Conflict("This alert is already cleared.", code="already_cleared")
+        raise Conflict(_l("This alert is already cleared."), code="already_cleared")
     alert.cleared_at = utcnow()
     alert.cleared_by_id = access.user_id
     alert.clear_note = clean_text(note, "note", max_length=MAX_ALERT, required=False)
@@ -347,23 +348,23 @@ def define_attribute(
     access.require(Permission.CUSTOMER_ATTRIBUTES_MANAGE, shop.id)
     clean_name = (name or "").strip().lower() if isinstance(name, str) else ""
     if not ATTRIBUTE_NAME_RE.match(clean_name):
-        raise invalid("name", "1-64 lower-case letters, digits or '_', starting with a letter.")
+        raise invalid("name", _l("1-64 lower-case letters, digits or '_', starting with a letter."))
     try:
         attribute_type = AttributeType((type or "").strip().lower())
     except (ValueError, AttributeError):
-        raise invalid("type", "Use one of: " + ", ".join(t.value for t in AttributeType) + ".") from None
+        raise invalid("type", _l("Use one of: %(types)s.", types=", ".join(t.value for t in AttributeType))) from None
     options: list[str] = []
     if attribute_type is AttributeType.CHOICE:
         if not isinstance(choices, list | tuple) or not choices:
-            raise invalid("choices", "A choice field needs its choices.")
+            raise invalid("choices", _l("A choice field needs its choices."))
         options = [clean_text(c, "choices", max_length=100) for c in choices if isinstance(c, str)]
         if len(options) != len(choices):
-            raise invalid("choices", "Choices are texts.")
+            raise invalid("choices", _l("Choices are texts."))
     if db.session.scalar(sa.select(AttributeDefinition.id).where(
         AttributeDefinition.shop_id == shop.id, AttributeDefinition.name == clean_name
     )):
-        raise Conflict("This shop already has a field with this name.", code="duplicate",
-                       fields={"name": ["Already defined."]})
+        raise Conflict(_l("This shop already has a field with this name."), code="duplicate",
+                       fields={"name": [_l("Already defined.")]})
     position = db.session.scalar(
         sa.select(sa.func.count(AttributeDefinition.id)).where(AttributeDefinition.shop_id == shop.id)
     ) or 0
@@ -384,7 +385,7 @@ def delete_attribute(access: Access, shop: Shop, name: str) -> None:
         AttributeDefinition.shop_id == shop.id, AttributeDefinition.name == name
     )).one_or_none()
     if definition is None:
-        raise NotFound("No such field.")
+        raise NotFound(_l("No such field."))
     audit.record(access, "customer_attribute.delete", definition, shop_id=shop.id, name=name)
     db.session.delete(definition)
     db.session.flush()
@@ -414,7 +415,7 @@ def add_code(access: Access, shop: Shop, *, kind: str, code: str, label: str, is
     if db.session.scalar(sa.select(ActivityCode.id).where(
         ActivityCode.shop_id == shop.id, ActivityCode.kind == code_kind, ActivityCode.code == clean
     )):
-        raise Conflict("This code exists in the list.", code="duplicate", fields={"code": ["Already listed."]})
+        raise Conflict(_l("This code exists in the list."), code="duplicate", fields={"code": [_l("Already listed.")]})
     position = db.session.scalar(sa.select(sa.func.count(ActivityCode.id)).where(
         ActivityCode.shop_id == shop.id, ActivityCode.kind == code_kind
     )) or 0

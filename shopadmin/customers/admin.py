@@ -27,6 +27,7 @@ from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import acting_as, unit_of_work
 from shopadmin.core.errors import Conflict, DomainError, Forbidden, NotFound
+from shopadmin.core.web import flash_error
 from shopadmin.customers import activities, services
 from shopadmin.customers.forms import (
     ActivityCodeForm,
@@ -61,14 +62,6 @@ templates_bp = Blueprint("customers_screens", __name__, template_folder="templat
 
 def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-def _flash_error(exc: DomainError) -> None:
-    details = "; ".join(
-        f"{key}: {' '.join(map(str, value)) if isinstance(value, list) else value}"
-        for key, value in exc.fields.items() if key not in ("permission", "id")
-    )
-    flash(f"{exc.message} ({details})" if details else exc.message, "error")
 
 
 # -- list filters -------------------------------------------------------------------------------
@@ -216,7 +209,7 @@ class CustomerAdmin(ScopedModelView):
             with unit_of_work():
                 changed = services.add_tags(self.access, [int(i) for i in ids if i.isdigit()], tags)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
             return
         flash(_("Tagged %(count)d customers.", count=changed), "success")
 
@@ -344,7 +337,7 @@ class CustomerAdmin(ScopedModelView):
                 flash(_("Added to the timeline."), "success")
                 return self._back(customer.id)
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self._form_page(_("Add a note or call"), form, customer, self.get_url(".activity_view", id=customer.id))
 
     @expose("/alert/", methods=("GET", "POST"))
@@ -359,7 +352,7 @@ class CustomerAdmin(ScopedModelView):
                 flash(_("Alert raised."), "success")
                 return self._back(customer.id)
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self._form_page(_("Flag for review"), form, customer, self.get_url(".alert_view", id=customer.id))
 
     @expose("/alert/clear/", methods=("GET", "POST"))
@@ -378,7 +371,7 @@ class CustomerAdmin(ScopedModelView):
             except ValueError:
                 abort(404)
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self._form_page(_("Clear an alert"), form, customer,
                                self.get_url(".clear_alert_view", id=customer.id))
 
@@ -397,7 +390,7 @@ class CustomerAdmin(ScopedModelView):
                 flash(_("Address added."), "success")
                 return self._back(customer.id)
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self._form_page(_("Add an address"), form, customer, self.get_url(".address_view", id=customer.id))
 
     @expose("/register/", methods=("GET", "POST"))
@@ -417,7 +410,7 @@ class CustomerAdmin(ScopedModelView):
                 flash(_("Registered with %(shop)s.", shop=form.shop.data), "success")
                 return self._back(customer.id)
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self._form_page(_("Register with another shop"), form, customer,
                                self.get_url(".register_view", id=customer.id))
 
@@ -442,7 +435,7 @@ class CustomerAdmin(ScopedModelView):
                 return self._back(customer.id)
             except (DomainError, ValueError) as exc:
                 if isinstance(exc, DomainError):
-                    _flash_error(exc)
+                    flash_error(exc)
         return self._form_page(_("Internal notes of your shop"), form, customer,
                                self.get_url(".notes_view", id=customer.id))
 
@@ -501,10 +494,10 @@ class CustomerAdmin(ScopedModelView):
                     _("Open the existing customer"),
                 ), "warning")
                 return False
-            _flash_error(exc)
+            flash_error(exc)
             return False
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
             return False
         self.after_model_change(form, model, True)
         return model
@@ -528,7 +521,7 @@ class CustomerAdmin(ScopedModelView):
             with unit_of_work():
                 self.update_record(form, model)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
             db.session.expire_all()
             return False
         self.after_model_change(form, model, False)

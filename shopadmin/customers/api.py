@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.access import Permission
 from shopadmin.core.api import PageArgs, api_blueprint, check_if_match, decode_cursor, encode_cursor, page, page_schema
@@ -125,7 +126,7 @@ def _before_page(fetch: Any, args: dict[str, Any]) -> dict[str, Any]:
     position = decode_cursor(args.get("cursor"))
     before = position.get("id") if position else None
     if before is not None and not isinstance(before, int):
-        raise Malformed("The cursor is not one this API gave out.", code="invalid_cursor")
+        raise Malformed(_l("The cursor is not one this API gave out."), code="invalid_cursor")
     limit = int(args.get("limit") or 50)
     rows = fetch(before, limit + 1)
     more = len(rows) > limit

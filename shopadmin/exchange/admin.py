@@ -30,7 +30,7 @@ def _date_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise Invalid("Some parameters are invalid.", fields={name: ["A date: YYYY-MM-DD."]}) from None
+        raise Invalid(_l("Some parameters are invalid."), fields={name: [_l("A date: YYYY-MM-DD.")]}) from None
 
 
 class ExchangeView(ScopedPage):
@@ -52,16 +52,14 @@ class ExchangeView(ScopedPage):
                     "dry_run": bool(request.form.get("dry_run"))}
             try:
                 if upload is None or not upload.filename:
-                    raise Invalid("Choose a file.", fields={"file": ["Choose a file."]})
+                    raise Invalid(_l("Choose a file."), fields={"file": [_l("Choose a file.")]})
                 fmt = request.form.get("format") or guess_format(upload.filename)
                 records = read_records(upload.read(), fmt)
                 with unit_of_work():
                     result = services.import_records(access, form["kind"], records, shop_code=form["shop"] or None,
                                                      dry_run=form["dry_run"])
             except DomainError as exc:
-                error = exc.message + "".join(
-                    f" {key}: {'; '.join(map(str, value)) if isinstance(value, list) else value}"
-                    for key, value in exc.fields.items() if key != "permission")
+                error = exc.explain()
         return self.render("exchange/index.html", importers=IMPORTERS, result=result, error=error, form=form,
                            shops=report_shops(access, Permission.DATA_IMPORT), formats=FORMATS,
                            export_shops=report_shops(access, Permission.ORDER_EXPORT))
@@ -72,7 +70,7 @@ class ExchangeView(ScopedPage):
         what = request.args.get("what", "orders")
         fmt = request.args.get("format", "csv")
         if what not in ("orders", "customers") or fmt not in FORMATS:
-            raise Invalid("Export orders or customers as csv or json.")
+            raise Invalid(_l("Export orders or customers as csv or json."))
         if what == "orders":
             query = services.ExportQuery(shop=request.args.get("shop") or None, state=request.args.get("state") or None,
                                          date_from=_date_arg("from"), date_to=_date_arg("to"))

@@ -7,6 +7,8 @@ import io
 import json
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from shopadmin.core.errors import Invalid
 
 FORMATS = ("csv", "json")
@@ -20,28 +22,28 @@ def guess_format(filename: str) -> str:
 def read_records(data: bytes, fmt: str) -> list[tuple[int, dict[str, Any]]]:
     """``(line or item number, record)`` pairs; a file that cannot be read raises ``Invalid``."""
     if fmt not in FORMATS:
-        raise Invalid("Unknown format.", fields={"format": ["csv or json."]})
+        raise Invalid(_l("Unknown format."), fields={"format": ["csv or json."]})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text.", fields={"file": ["Save it as UTF-8."]}) from None
+        raise Invalid(_l("The file is not UTF-8 text."), fields={"file": [_l("Save it as UTF-8.")]}) from None
     if fmt == "json":
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise Invalid(f"The file is not valid JSON: {exc.msg} (line {exc.lineno}).",
-                          fields={"file": ["Not JSON."]}) from None
+            raise Invalid(_l("The file is not valid JSON: %(error)s (line %(line)s).", error=exc.msg, line=exc.lineno),
+                          fields={"file": [_l("Not JSON.")]}) from None
         if isinstance(loaded, dict) and isinstance(loaded.get("items"), list):
             loaded = loaded["items"]
         if not isinstance(loaded, list) or not all(isinstance(item, dict) for item in loaded):
-            raise Invalid("A JSON import is a list of objects.", fields={"file": ["A list of objects."]})
+            raise Invalid(_l("A JSON import is a list of objects."), fields={"file": [_l("A list of objects.")]})
         records = [(index + 1, item) for index, item in enumerate(loaded)]
     else:
         sample = text[:4096]
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         if not reader.fieldnames:
-            raise Invalid("The CSV file has no header row.", fields={"file": ["A header row is needed."]})
+            raise Invalid(_l("The CSV file has no header row."), fields={"file": [_l("A header row is needed.")]})
         records = []
         for row in reader:
             clean = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()
@@ -49,5 +51,6 @@ def read_records(data: bytes, fmt: str) -> list[tuple[int, dict[str, Any]]]:
             if any(clean.values()):
                 records.append((reader.line_num, clean))
     if len(records) > MAX_RECORDS:
-        raise Invalid(f"At most {MAX_RECORDS} records per file.", fields={"file": ["Too many records."]})
+        raise Invalid(_l("At most %(count)s records per file.", count=MAX_RECORDS),
+                      fields={"file": [_l("Too many records.")]})
     return records

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from shopadmin.catalogue import services as catalogue
 from shopadmin.core.access import Access, Permission
-from shopadmin.core.errors import Invalid, NotFound
+from shopadmin.core.errors import Invalid, Message, NotFound
 from shopadmin.customers import services as customers
 from shopadmin.orders import services as orders
 from shopadmin.tenants.models import Shop
@@ -23,8 +25,8 @@ from shopadmin.tenants.models import Shop
 ADDRESS_KEYS = ("name", "company", "line1", "line2", "city", "postcode", "region", "country", "phone")
 
 
-def invalid(field: str, message: str) -> Invalid:
-    return Invalid("Some fields are invalid.", fields={field: [message]})
+def invalid(field: str, message: Message) -> Invalid:
+    return Invalid(_l("Some fields are invalid."), fields={field: [message]})
 
 
 def _text(record: dict[str, Any], key: str, default: str = "") -> str:
@@ -39,7 +41,7 @@ def _int(record: dict[str, Any], key: str) -> int:
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):
-        raise invalid(key, "A whole number.") from None
+        raise invalid(key, _l("A whole number.")) from None
 
 
 def _date(record: dict[str, Any], key: str) -> date | None:
@@ -49,7 +51,7 @@ def _date(record: dict[str, Any], key: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise invalid(key, "A date: YYYY-MM-DD.") from None
+        raise invalid(key, _l("A date: YYYY-MM-DD.")) from None
 
 
 def _list(value: object) -> list[str]:
@@ -98,7 +100,7 @@ def match_or_create_customer(access: Access, shop: Shop, record: dict[str, Any])
     shop if needed), or a new one."""
     email = _text(record, "email") or _text(record, "customer_email")
     if not email:
-        raise invalid("email", "This field is required.")
+        raise invalid("email", _l("This field is required."))
     existing = customers.find_in_group(shop, email)
     if existing is not None:
         customers.ensure_registered(access, existing, shop)
@@ -139,12 +141,12 @@ def import_order(access: Access, shop: Shop, record: dict[str, Any]) -> str:
     """One order: its customer matched by email (or created), then captured like any order."""
     lines = record.get("lines")
     if not isinstance(lines, list) or not lines:
-        raise invalid("lines", "An order needs at least one line.")
+        raise invalid("lines", _l("An order needs at least one line."))
     customer, _ = match_or_create_customer(access, shop, record)
     items = []
     for index, line in enumerate(lines):
         if not isinstance(line, dict):
-            raise invalid(f"lines.{index}", "An object with sku and quantity.")
+            raise invalid(f"lines.{index}", _l("An object with sku and quantity."))
         price = line.get("unit_price")
         items.append(orders.LineInput(sku=_text(line, "sku"), quantity=_int(line, "quantity"),
                                       unit_price=price if price not in (None, "") else None))

@@ -56,7 +56,7 @@ FIELD_OF_ERROR = {"subject": "subject", "body_text": "body_text", "text": "body_
 def _form_errors(form: Any, exc: DomainError) -> None:
     """Show a service's ``Invalid`` on the form fields it names (the rest as a message)."""
     placed = False
-    for key, messages in exc.fields.items():
+    for key, messages in exc.plain_fields().items():
         field = getattr(form, FIELD_OF_ERROR.get(key, ""), None)
         if field is not None:
             field.errors = [*list(field.errors or []), exc.message,

@@ -56,7 +56,7 @@ class ReportsView(ScopedPage):
         errors: dict[str, Any] = {}
         if fmt:
             if fmt not in services.FORMATS:
-                raise Invalid("Unknown format.", fields={"format": ["pdf or csv."]})
+                raise Invalid(_l("Unknown format."), fields={"format": ["pdf or csv."]})
             if report.count(ctx) <= services.inline_limit(fmt):
                 return _download(services.render_file(services.run_report(access, key, request.args), fmt))
             flash(_("This report is large: it runs in the background. Start it below."), "warning")

@@ -59,11 +59,12 @@ class Param:
             try:
                 return date.fromisoformat(raw)
             except ValueError:
-                raise Invalid("Some parameters are invalid.", fields={self.name: ["A date: YYYY-MM-DD."]}) from None
+                raise Invalid(_l("Some parameters are invalid."),
+                              fields={self.name: [_l("A date: YYYY-MM-DD.")]}) from None
         if self.kind == "choice" and raw not in {value for value, _ in self.choices}:
-            raise Invalid("Some parameters are invalid.", fields={self.name: ["Not one of the choices."]})
+            raise Invalid(_l("Some parameters are invalid."), fields={self.name: [_l("Not one of the choices.")]})
         if len(raw) > 100:
-            raise Invalid("Some parameters are invalid.", fields={self.name: ["At most 100 characters."]})
+            raise Invalid(_l("Some parameters are invalid."), fields={self.name: [_l("At most 100 characters.")]})
         return raw
 
 
@@ -148,7 +149,7 @@ def load_reports() -> dict[str, type[Report]]:
 def get_report(key: str) -> Report:
     report = load_reports().get(key)
     if report is None:
-        raise NotFound("No such report.")
+        raise NotFound(_l("No such report."))
     return report()
 
 

@@ -55,7 +55,9 @@ def produce_report(run_id: int) -> None:
             _save(run_id, status="done", progress=100, filename=file.filename, content=file.content,
                   finished_at=utcnow())
     except DomainError as exc:
-        _save(run_id, status="failed", error=exc.message, finished_at=utcnow())
+        with force_locale(user.locale or "en"):  # stored: in the language of the user who reads it
+            message = exc.explain()
+        _save(run_id, status="failed", error=message, finished_at=utcnow())
     except Exception as exc:
         log.exception("report run %s failed", run_id)
         db.session.rollback()

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.access import Access
 from shopadmin.core.errors import Forbidden, Invalid, NotFound
@@ -53,7 +54,7 @@ def prepare(access: Access, key: str, params: Mapping[str, str]) -> tuple[Report
     # build_context resolves the shop first: outside the scope 404, then the role 403.
     ctx = build_context(access, report, params)
     if not access.can_anywhere(report.permission):
-        raise Forbidden("Your role does not allow this.", fields={"permission": str(report.permission)})
+        raise Forbidden(_l("Your role does not allow this."), fields={"permission": str(report.permission)})
     return report, ctx
 
 
@@ -64,7 +65,7 @@ def run_report(access: Access, key: str, params: Mapping[str, str]) -> ReportRes
 
 def render_file(result: ReportResult, fmt: str, progress: render.Progress | None = None) -> ReportFile:
     if fmt not in FORMATS:
-        raise Invalid("Unknown format.", fields={"format": ["pdf or csv."]})
+        raise Invalid(_l("Unknown format."), fields={"format": ["pdf or csv."]})
     if fmt == "pdf":
         content = render.render_pdf(result.report, result.ctx, result.rows, result.generated_at, progress)
     else:
@@ -75,9 +76,9 @@ def render_file(result: ReportResult, fmt: str, progress: render.Progress | None
 def start_run(access: Access, key: str, params: Mapping[str, str], fmt: str) -> ReportRun:
     """Queue a background run (after commit). Parameters are checked now, not in the job."""
     if access.user_id is None:
-        raise Forbidden("Only staff users can run reports in the background.")
+        raise Forbidden(_l("Only staff users can run reports in the background."))
     if fmt not in FORMATS:
-        raise Invalid("Unknown format.", fields={"format": ["pdf or csv."]})
+        raise Invalid(_l("Unknown format."), fields={"format": ["pdf or csv."]})
     report, ctx = prepare(access, key, params)
     run = ReportRun(user_id=access.user_id, report=report.key, params=serialise_params(ctx), format=fmt,
                     status="queued", progress=0)
@@ -94,7 +95,7 @@ def get_run(access: Access, run_id: int) -> ReportRun:
     run = db.session.scalars(sa.select(ReportRun).where(ReportRun.id == run_id,
                                                         ReportRun.user_id == access.user_id)).one_or_none()
     if run is None or access.user_id is None:
-        raise NotFound("No such report run.")
+        raise NotFound(_l("No such report run."))
     return run
 
 

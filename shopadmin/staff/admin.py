@@ -72,7 +72,7 @@ class UserAdmin(ScopedModelView):
 
     def create_record(self, form: UserForm) -> User:
         if not form.password.data:
-            raise Invalid("A new user needs a password.", fields={"password": ["Required."]})
+            raise Invalid(_l("A new user needs a password."), fields={"password": [_l("Required.")]})
         return services.create_user(
             self.access,
             email=form.email.data,

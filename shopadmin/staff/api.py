@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app, g
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.access import Permission
 from shopadmin.core.api import api_blueprint, page_schema
@@ -44,7 +45,7 @@ class Tokens(MethodView):
         with unit_of_work():
             user = services.authenticate(data["email"], data["password"])
             if user is None:
-                raise Unauthenticated("Wrong email or password.", code="invalid_credentials")
+                raise Unauthenticated(_l("Wrong email or password."), code="invalid_credentials")
             ttl = timedelta(days=current_app.config["SHOPADMIN_TOKEN_TTL_DAYS"])
             token, plain = services.issue_token(user, ttl=ttl, name=data.get("name", ""))
             result = {"token": plain, "expires_at": token.expires_at, "user_id": user.id}

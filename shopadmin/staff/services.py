@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission, Role, grants_from_memberships
@@ -76,9 +77,9 @@ def access_for_user(user: User, *, operator_id: int | None = None) -> Access:
 
 def _clean_password(password: str | None) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise invalid("password", f"At least {MIN_PASSWORD_LENGTH} characters.")
+        raise invalid("password", _l("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise invalid("password", f"At most {MAX_PASSWORD_LENGTH} characters.")
+        raise invalid("password", _l("At most %(count)s characters.", count=MAX_PASSWORD_LENGTH))
     return password
 
 
@@ -127,7 +128,8 @@ def create_user(
         locale=clean_locale(locale) if locale else None,
     )
     if find_user_by_email(clean) is not None:
-        raise Conflict("A user with this email exists.", code="duplicate", fields={"email": ["Already registered."]})
+        raise Conflict(_l("A user with this email exists."), code="duplicate",
+                       fields={"email": [_l("Already registered.")]})
     db.session.add(user)
     db.session.flush()
     audit.record(access, "user.create", user, shop_id=None, email=clean, superadmin=user.is_superadmin)
@@ -147,9 +149,9 @@ def update_user(
     """Superadmins change anyone; every user may change their own name, locale and password."""
     is_self = access.user_id == user.id
     if not (access.sees_all_shops or is_self):
-        raise Forbidden("You may only change your own profile.")
+        raise Forbidden(_l("You may only change your own profile."))
     if (active is not None or superadmin is not None) and not access.can(Permission.USER_MANAGE):
-        raise Forbidden("Only a superadmin may change this.")
+        raise Forbidden(_l("Only a superadmin may change this."))
     if name is not None:
         user.name = clean_text(name, "name", max_length=200, required=False)
     if locale is not None:
@@ -198,14 +200,14 @@ def get_user(access: Access, user_id: int) -> User:
     """
     user = db.session.get(User, user_id)
     if user is None or user.is_system:
-        raise NotFound("No such user.")
+        raise NotFound(_l("No such user."))
     if access.sees_all_shops or access.user_id == user_id:
         return user
     shops = set(db.session.scalars(sa.select(Membership.shop_id).where(Membership.user_id == user_id)))
     if not shops:
-        raise NotFound("No such user.")
+        raise NotFound(_l("No such user."))
     if not any(access.can(Permission.USER_VIEW, shop_id) for shop_id in shops):
-        raise Forbidden("Your role does not allow seeing staff of this shop.")
+        raise Forbidden(_l("Your role does not allow seeing staff of this shop."))
     return user
 
 
@@ -228,7 +230,7 @@ def _role(value: str | Role) -> Role:
     try:
         return Role.parse(value or "")
     except ValueError:
-        raise invalid("role", "Use csr, supervisor, manager or owner.") from None
+        raise invalid("role", _l("Use csr, supervisor, manager or owner.")) from None
 
 
 def add_member(
@@ -239,7 +241,8 @@ def add_member(
     clean = clean_email(email)
     user = find_user_by_email(clean)
     if user is None or user.is_system:
-        raise Invalid("No user with this email.", code="unknown_user", fields={"email": ["No user with this email."]})
+        raise Invalid(_l("No user with this email."), code="unknown_user",
+                      fields={"email": [_l("No user with this email.")]})
     membership = Membership(
         user_id=user.id,
         shop_id=shop.id,
@@ -257,7 +260,8 @@ def add_member(
     )
     if clash:
         raise Conflict(
-            "This user is already a member of the shop.", code="duplicate", fields={"email": ["Already a member."]}
+            _l("This user is already a member of the shop."), code="duplicate",
+            fields={"email": [_l("Already a member.")]}
         )
     db.session.add(membership)
     db.session.flush()
@@ -298,7 +302,7 @@ def get_member(access: Access, shop: Shop, membership_id: int) -> Membership:
         sa.select(Membership).where(Membership.id == membership_id, Membership.shop_id == shop.id)
     ).one_or_none()
     if membership is None:
-        raise NotFound("No such member.")
+        raise NotFound(_l("No such member."))
     return membership
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from shopadmin.catalogue import services as catalogue
@@ -99,13 +100,13 @@ def is_assisted(access: Access) -> bool:
 
 def refuse_while_assisted(access: Access, what: str) -> None:
     if is_assisted(access):
-        raise Forbidden(f"Staff assisting the customer cannot change the {what}.", code="assisted")
+        raise Forbidden(_l("Staff assisting the customer cannot change this: %(what)s.", what=what), code="assisted")
 
 
 def _shop_id(access: Access) -> int:
     shop_id = next(iter(access.grants), None)
     if shop_id is None or access.customer_id is None:
-        raise NotFound("Not found.")
+        raise NotFound(_l("Not found."))
     return shop_id
 
 
@@ -227,7 +228,7 @@ def reset_password(access: Access, shop: Shop, customer: Customer, password: str
     """Set a new password from a reset link (``access`` is the platform: nobody is signed in)."""
     hashed = customers.clean_password(password)
     if hashed is None:
-        raise Invalid("Choose a password.", fields={"password": ["This field is required."]})
+        raise Invalid(_l("Choose a password."), fields={"password": [_l("This field is required.")]})
     customer.password_hash = hashed
     db.session.flush()
     from shopadmin.core import audit
@@ -243,10 +244,10 @@ def me(access: Access) -> Customer:
     shop_id = _shop_id(access)
     customer = db.session.scalars(sa.select(Customer).where(Customer.id == access.customer_id)).one_or_none()
     if customer is None:
-        raise NotFound("Not found.")
+        raise NotFound(_l("Not found."))
     shop = db.session.scalars(sa.select(Shop).where(Shop.id == shop_id)).one()
     if not _may_use_shop(customer, shop):
-        raise NotFound("Not found.")
+        raise NotFound(_l("Not found."))
     return customer
 
 
@@ -258,7 +259,8 @@ def update_profile(access: Access, changes: dict[str, Any]) -> Customer:
         refuse_while_assisted(access, ", ".join(sorted(blocked)))
     unknown = set(changes) - set(PROFILE_FIELDS) - set(ASSISTED_FORBIDDEN)
     if unknown:
-        raise Invalid("These fields cannot be changed.", fields={key: ["Cannot be changed."] for key in unknown})
+        raise Invalid(_l("These fields cannot be changed."),
+                      fields={key: [_l("Cannot be changed.")] for key in unknown})
     return customers.update_customer(access, customer, changes)
 
 
@@ -266,14 +268,14 @@ def change_password(access: Access, current: str, new: str) -> Customer:
     refuse_while_assisted(access, "password")
     customer = me(access)
     if not verify_password(customer.password_hash, current or ""):
-        raise Invalid("The current password is wrong.", fields={"current_password": ["Wrong password."]})
+        raise Invalid(_l("The current password is wrong."), fields={"current_password": [_l("Wrong password.")]})
     return customers.update_customer(access, customer, {"password": new})
 
 
 def delete_account(access: Access) -> None:
     """Not offered while staff assists; customers ask the shop to close their account."""
     refuse_while_assisted(access, "account")
-    raise Forbidden("Ask the shop to close your account.", code="not_self_service")
+    raise Forbidden(_l("Ask the shop to close your account."), code="not_self_service")
 
 
 def add_address(access: Access, data: dict[str, Any]) -> CustomerAddress:
@@ -313,7 +315,7 @@ def clean_cart(access: Access, cart: object) -> dict[str, int]:
 def _address(customer: Customer, address_id: object, field: str) -> dict[str, Any]:
     address = next((a for a in customer.addresses if str(a.id) == str(address_id)), None)
     if address is None:
-        raise Invalid("Choose an address from your address book.", fields={field: ["Choose an address."]})
+        raise Invalid(_l("Choose an address from your address book."), fields={field: [_l("Choose an address.")]})
     return {key: getattr(address, key, "") or "" for key in orders.ADDRESS_FIELDS}
 
 
@@ -323,9 +325,9 @@ def checkout(access: Access, lines: Sequence[CartLine], *, shipping_address_id: 
     customer = me(access)
     shop = db.session.scalars(sa.select(Shop).where(Shop.id == _shop_id(access))).one()
     if not lines:
-        raise Invalid("Your cart is empty.", fields={"lines": ["Add a product first."]})
+        raise Invalid(_l("Your cart is empty."), fields={"lines": [_l("Add a product first.")]})
     if payment_flow not in PAYMENT_FLOWS:
-        raise Invalid("Choose how to pay.", fields={"payment_flow": ["Choose how to pay."]})
+        raise Invalid(_l("Choose how to pay."), fields={"payment_flow": [_l("Choose how to pay.")]})
     data = orders.OrderInput(
         shop=shop.code, customer_id=customer.id, channel="web", payment_flow=payment_flow, cart=as_cart,
         lines=[orders.LineInput(sku=line.product.sku, quantity=line.quantity) for line in lines],
@@ -353,7 +355,7 @@ def my_order(access: Access, order_id: int) -> Order:
                                Order.shop_id == _shop_id(access))
     ).unique().one_or_none()
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_l("No such order."))
     return order
 
 
@@ -361,7 +363,7 @@ def answer_quote(access: Access, order_id: int, *, accept: bool) -> Order:
     """Confirm a quote (it becomes an order) or decline it."""
     order = my_order(access, order_id)
     if order.state != sm.QUOTE:
-        raise Invalid("This is not an open quote.", code="not_a_quote")
+        raise Invalid(_l("This is not an open quote."), code="not_a_quote")
     outcome = orders.fire_event(access, order, "submit" if accept else "cancel")
     if not outcome.decision.allowed:
         workflow.raise_refusal(outcome)

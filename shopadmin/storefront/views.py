@@ -21,7 +21,7 @@ from shopadmin.core.db import acting_as, unit_of_work
 from shopadmin.core.errors import DomainError
 from shopadmin.core.money import money_str
 from shopadmin.core.security import is_safe_next
-from shopadmin.core.web import public, request_access
+from shopadmin.core.web import flash_error, public, request_access
 from shopadmin.extensions import limiter
 from shopadmin.storefront import services
 from shopadmin.storefront.forms import (
@@ -74,12 +74,6 @@ def _caller() -> StoreCaller:
 
 def _home(shop_code: str) -> Response:
     return redirect(url_for("storefront.catalogue", shop_code=shop_code))
-
-
-def _flash_error(exc: DomainError) -> None:
-    details = "; ".join(f"{key}: {' '.join(map(str, value)) if isinstance(value, list) else value}"
-                        for key, value in exc.fields.items() if key not in ("permission", "id"))
-    flash(f"{exc.message} ({details})" if details else exc.message, "error")
 
 
 def _transcribe(action: str, summary: str, order_id: int | None = None) -> None:
@@ -183,7 +177,7 @@ def reset_password(shop_code: str, token: str) -> Any:
                     abort(404)
                 services.reset_password(platform, shop, customer, form.password.data or "")
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             session.clear()
             flash(_("Your password is changed. Sign in with it."), "success")
@@ -328,7 +322,7 @@ def checkout(shop_code: str) -> Any:
                             order.id)
                 order_id, number = order.id, order.number
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             session.pop("cart", None)
             flash(_("Thank you! Your order %(number)s is placed.", number=number), "success")
@@ -384,7 +378,7 @@ def _hand_cart(shop_code: str, *, to_operator: bool) -> Response:
             _transcribe("order.park" if to_operator else "order.transfer", f"order {order.number} {what}", order.id)
             number = order.number
     except DomainError as exc:
-        _flash_error(exc)
+        flash_error(exc)
         return redirect(url_for("storefront.cart", shop_code=shop_code))
     session.pop("cart", None)
     if to_operator:
@@ -428,7 +422,7 @@ def update_profile(shop_code: str) -> Response:
                 _transcribe("profile.update", "profile changed: " + ", ".join(sorted(changes)))
             flash(_("Your profile is saved."), "success")
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
     return _account(shop_code)
 
 
@@ -447,7 +441,7 @@ def change_password(shop_code: str) -> Response:
                 session["auth"] = services.auth_fingerprint(customer)
             flash(_("Your password is changed."), "success")
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
     return _account(shop_code)
 
 
@@ -465,7 +459,7 @@ def add_address(shop_code: str) -> Response:
                 _transcribe("address.add", f"address added: {address.one_line()}")
             flash(_("Address added."), "success")
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
     else:
         flash(_("Fill in name, street, city and a two-letter country."), "error")
     return _account(shop_code)
@@ -482,7 +476,7 @@ def delete_address(shop_code: str, address_id: int) -> Response:
                 _transcribe("address.delete", f"address {address_id} removed")
             flash(_("Address removed."), "success")
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
     return _account(shop_code)
 
 
@@ -496,7 +490,7 @@ def default_address(shop_code: str, address_id: int) -> Response:
                 services.make_default_address(access, address_id)
                 _transcribe("address.default", f"address {address_id} made the default")
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
     return _account(shop_code)
 
 
@@ -524,5 +518,5 @@ def answer_quote(shop_code: str, order_id: int, answer: str) -> Response:
             flash(_("Thank you: the quote is confirmed.") if answer == "accept" else _("The quote is declined."),
                   "success")
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
     return redirect(url_for("storefront.order_detail", shop_code=shop_code, order_id=order_id))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Grant, Permission
@@ -51,7 +52,7 @@ def get_shop(access: Access, code: str) -> Shop:
     """The visible shop with this code, or ``NotFound``."""
     shop = db.session.scalars(sa.select(Shop).where(Shop.code == code)).one_or_none()
     if shop is None:
-        raise NotFound(f"No shop {code!r}.")
+        raise NotFound(_l("No shop '%(code)s'.", code=code))
     access.require(Permission.SHOP_VIEW, shop.id)
     return shop
 
@@ -59,7 +60,7 @@ def get_shop(access: Access, code: str) -> Shop:
 def get_shop_by_id(access: Access, shop_id: int) -> Shop:
     shop = db.session.scalars(sa.select(Shop).where(Shop.id == shop_id)).one_or_none()
     if shop is None:
-        raise NotFound("No such shop.")
+        raise NotFound(_l("No such shop."))
     access.require(Permission.SHOP_VIEW, shop.id)
     return shop
 
@@ -77,7 +78,7 @@ def _kind(value: str) -> ShopKind:
     try:
         return ShopKind((value or "").strip().lower())
     except ValueError:
-        raise invalid("kind", "Use 'b2c' or 'b2b'.") from None
+        raise invalid("kind", _l("Use 'b2c' or 'b2b'.")) from None
 
 
 def _sharing_group(name: str | None) -> SharingGroup | None:
@@ -98,9 +99,9 @@ def _master(access: Access, code: str | None) -> Shop | None:
         sa.select(Shop).where(Shop.code == code).execution_options(all_shops=True)
     ).one_or_none()
     if master is None or not (access.sees_all_shops or access.sees(master.id)):
-        raise invalid("master", f"No shop {code!r}.")
+        raise invalid("master", _l("No shop '%(code)s'.", code=code))
     if master.kind is not ShopKind.B2B or master.master_id is not None:
-        raise invalid("master", "A master shop must be a B2B shop that is not itself a sub-shop.")
+        raise invalid("master", _l("A master shop must be a B2B shop that is not itself a sub-shop."))
     return master
 
 
@@ -121,7 +122,8 @@ def create_shop(access: Access, data: ShopInput) -> Shop:
         .execution_options(all_shops=True)
     )
     if exists:
-        raise Conflict(f"A shop with code {code!r} exists.", code="duplicate", fields={"code": ["Already taken."]})
+        raise Conflict(_l("A shop with code '%(code)s' exists.", code=code), code="duplicate",
+                       fields={"code": [_l("Already taken.")]})
     shop = Shop(
         code=code,
         name=name,
@@ -149,12 +151,12 @@ def create_shop(access: Access, data: ShopInput) -> Shop:
 def _attributes(value: dict[str, Any] | None) -> dict[str, Any]:
     value = value or {}
     if not isinstance(value, dict):
-        raise invalid("attributes", "Send an object of key/value pairs.")
+        raise invalid("attributes", _l("Send an object of key/value pairs."))
     for key, item in value.items():
         if not isinstance(key, str) or not key or len(key) > 64:
-            raise invalid("attributes", "Keys are non-empty strings of at most 64 characters.")
+            raise invalid("attributes", _l("Keys are non-empty strings of at most 64 characters."))
         if isinstance(item, dict | list):
-            raise invalid("attributes", f"{key}: values are strings, numbers, booleans or null.")
+            raise invalid("attributes", _l("%(key)s: values are strings, numbers, booleans or null.", key=key))
     return dict(value)
 
 
@@ -177,7 +179,7 @@ def update_shop(access: Access, shop: Shop, changes: dict[str, Any]) -> Shop:
     unknown = set(changes) - set(UPDATABLE_SHOP_FIELDS)
     if unknown:
         raise Invalid(
-            "These fields cannot be changed.", fields={key: ["Cannot be changed."] for key in sorted(unknown)}
+            _l("These fields cannot be changed."), fields={key: [_l("Cannot be changed.")] for key in sorted(unknown)}
         )
     cleaners: dict[str, Callable[[Any], Any]] = {
         "name": lambda v: clean_text(v, "name", max_length=200),
@@ -192,7 +194,7 @@ def update_shop(access: Access, shop: Shop, changes: dict[str, Any]) -> Shop:
     for key, value in changes.items():
         if key == "sharing_group":
             if not access.sees_all_shops:
-                raise Forbidden("Only a superadmin may move a shop between sharing groups.")
+                raise Forbidden(_l("Only a superadmin may move a shop between sharing groups."))
             shop.sharing_group = _sharing_group(value)
         else:
             setattr(shop, key, cleaners[key](value))
@@ -221,7 +223,7 @@ def add_tax_rule(
         )
     )
     if clash:
-        raise Conflict("This shop already has a rule for that country, region and tax class.", code="duplicate")
+        raise Conflict(_l("This shop already has a rule for that country, region and tax class."), code="duplicate")
     db.session.add(rule)
     db.session.flush()
     audit.record(access, "tax_rule.create", rule, shop_id=shop.id, country=rule.country, rate=str(rule.rate))
