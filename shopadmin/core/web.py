@@ -14,6 +14,7 @@ route checks it against the shop concerned (404 outside scope, 403 beyond role).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -32,6 +34,7 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shopadmin.core.access import ANONYMOUS, Access, Permission
@@ -207,6 +210,21 @@ def register_request_hooks(app: Flask) -> None:
         if is_api_request():
             return _http_error_as_json(error)
         return _render_error(error.code or 500, error.description or "")
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError) -> Any:
+        # The database is away (or a transient failure): say so and when to retry, not "500".
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        if is_api_request():
+            response = error_payload(503, "unavailable", "The service is briefly unavailable; try again in a minute.")
+        else:
+            response = make_response(
+                _render_error(503, str(_l("The service is briefly unavailable; try again in a minute.")))
+            )
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

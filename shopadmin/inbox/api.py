@@ -71,8 +71,10 @@ class Messages(MethodView):
 
             spool.spool(raw, "api")
             current_app.logger.warning("inbox: database unavailable, message spooled")
-            return error_payload(503, "unavailable", "The message is kept and will be processed later; "
-                                 "sending it again is safe.")
+            response = error_payload(503, "unavailable", "The message is kept and will be processed later; "
+                                     "sending it again is safe.")
+            response.headers["Retry-After"] = "60"
+            return response
         if created:
             from shopadmin.inbox.jobs import process_message
 

@@ -73,9 +73,11 @@ def import_command(path: Path, shop_code: str | None) -> None:
 @with_appcontext
 def sweep_command() -> None:
     """Process stored messages that were not processed yet (after an outage)."""
+    from shopadmin.inbox import spool
     from shopadmin.inbox.jobs import sweep
 
-    click.echo(f"Processed {sweep(older_than_seconds=0)} message(s).")
+    stored = spool.import_spooled()
+    click.echo(f"Stored {stored} message(s) kept on disk; processed {sweep(older_than_seconds=0)} message(s).")
 
 
 @inbox_cli.command("poll")
