@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission, Role
 from shopadmin.core.db import utcnow
-from shopadmin.core.errors import Conflict, Forbidden, NotFound
+from shopadmin.core.errors import Conflict, Forbidden, Message, NotFound
 from shopadmin.core.validation import clean_code, clean_text, invalid
 from shopadmin.customers import activities
 from shopadmin.customers import services as customers
@@ -54,7 +54,7 @@ DEFAULT_REASON_CODES: list[tuple[str, Any]] = [
 ]
 
 # Why a request was refused: the rule, and what the operator is told.
-REFUSALS: dict[str, Any] = {
+REFUSALS: dict[str, Message] = {
     "shop_disabled": _l("This shop does not allow customer assistance."),
     "customer_declined": _l("The customer does not allow assistance."),
     "outside_group": _l("The customer is not a customer of this shop."),
@@ -72,7 +72,7 @@ class AssistanceRefused(Forbidden):
     code = "assistance_refused"
 
     def __init__(self, rule: str, *, shop_id: int | None = None, customer_id: int | None = None) -> None:
-        super().__init__(str(REFUSALS[rule]), fields={"rule": rule})
+        super().__init__(REFUSALS[rule], fields={"rule": rule})  # lazy: in the reader's language
         self.rule = rule
         self.shop_id = shop_id
         self.customer_id = customer_id
