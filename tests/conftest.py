@@ -178,6 +178,8 @@ def app(_session_app: Flask) -> Iterator[Flask]:
     """The app on the test database (jobs inline); tables are emptied after each test."""
     yield _session_app
     _truncate_all(_session_app)
+    # In-process edit leases (orders/leases.py) name order ids, which start again after TRUNCATE.
+    _session_app.extensions.pop("shopadmin.edit_leases", None)
     with _session_app.app_context():
         limiter.reset()
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, request
+from flask import Blueprint, flash, g, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +22,7 @@ from shopadmin.core.errors import DomainError
 from shopadmin.core.i18n import select_locale
 from shopadmin.core.money import format_money, percent_below
 from shopadmin.extensions import db
-from shopadmin.orders import services, workflow
+from shopadmin.orders import leases, services, workflow
 from shopadmin.orders import statemachine as sm
 from shopadmin.orders.forms import (
     BlockForm,
@@ -33,7 +33,7 @@ from shopadmin.orders.forms import (
     HandOverForm,
     ReleaseBlockForm,
 )
-from shopadmin.orders.models import Order
+from shopadmin.orders.models import Order, OrderLine
 from shopadmin.tenants import services as tenants
 from shopadmin.tenants.admin import shop_options
 
@@ -71,6 +71,28 @@ def _money(amount: Decimal | None, currency: str) -> str:
     return format_money(amount, currency, select_locale() or "en")
 
 
+def _grid(order: Order, what: str) -> Any:
+    return g.get("order_grid", {}).get(what, {}).get(order.id, "")
+
+
+def _held_by_cell(view: Any, order: Order) -> Any:
+    if order.held_by_user_id is None:
+        return ""
+    name = g.get("order_grid", {}).get("held_by", {}).get(order.held_by_user_id, "?")
+    if order.state not in (sm.CART, sm.QUOTE) or not view.access.can(Permission.ORDER_EDIT, order.shop_id):
+        return name
+    return Markup('{} <a class="btn btn-sm btn-link" href="{}" data-testid="hand-over-{}">{}</a>').format(
+        name, view.get_url(".hand_over_view", id=order.id), order.number, _("Hand over"))
+
+
+def _locked_cell(order: Order) -> Any:
+    lease = _grid(order, "leases")
+    if not lease:
+        return ""
+    return Markup('<span class="badge badge-warning" data-testid="locked-{}" title="{}">🔒 {}</span>').format(
+        order.number, _("until %(time)s", time=lease.until.strftime("%H:%M")), lease.name)
+
+
 class OrderAdmin(ScopedModelView):
     view_permission = Permission.ORDER_VIEW
     create_permission = Permission.ORDER_CAPTURE
@@ -91,7 +113,8 @@ class OrderAdmin(ScopedModelView):
 
     list_template = "orders/admin/list.html"
     details_template = "orders/admin/details.html"
-    column_list = ("number", "state", "customer_name", "ship_to_name", "total", "shop", "updated_at")
+    column_list = ("number", "state", "customer_name", "ship_to_name", "total", "shop", "updated_at", "line_count",
+                   "held_by", "locked")
     column_searchable_list = ("number",)  # the box is read by ``get_list`` (typed prefixes)
     column_sortable_list = ()
     simple_list_pager = True  # no COUNT(*) over a million orders per page
@@ -99,6 +122,7 @@ class OrderAdmin(ScopedModelView):
     column_labels = {  # noqa: RUF012
         "number": _l("Order"), "state": _l("State"), "customer_name": _l("Customer"),
         "ship_to_name": _l("Ship to"), "total": _l("Total"), "shop": _l("Shop"), "updated_at": _l("Last change"),
+        "line_count": _l("Lines"), "held_by": _l("Held by"), "locked": _l("Being edited"),
     }
     column_formatters = {  # noqa: RUF012
         "number": lambda v, c, m, p: Markup('<a href="{}" data-testid="order-link">{}</a>').format(
@@ -107,6 +131,9 @@ class OrderAdmin(ScopedModelView):
         "shop": lambda v, c, m, p: m.shop.code,
         "state": lambda v, c, m, p: m.state + (" ⛔" if m.active_blocks else "") + (" ⏸" if m.is_suspended else ""),
         "updated_at": lambda v, c, m, p: m.updated_at.strftime("%Y-%m-%d %H:%M"),
+        "line_count": lambda v, c, m, p: _grid(m, "line_count"),
+        "held_by": lambda v, c, m, p: _held_by_cell(v, m),
+        "locked": lambda v, c, m, p: _locked_cell(m),
     }
 
     # -- list ----------------------------------------------------------------------------------
@@ -121,10 +148,23 @@ class OrderAdmin(ScopedModelView):
             _flash_error(exc)
             return None, []
         size = page_size or self.page_size
-        stmt = (stmt.order_by(Order.id.desc()).limit(size).offset((page or 0) * size)
-                 .options(*(sa.orm.lazyload(rel) for rel in (Order.lines, Order.deliveries, Order.payments,
-                                                              Order.blocks))))
-        return None, list(db.session.scalars(stmt).unique())
+        # The number of lines rides along in the same statement; holders' names take one
+        # more, leases none (Redis or memory): the count stays the same whatever the page holds.
+        line_count = (sa.select(sa.func.count(OrderLine.id))
+                      .where(OrderLine.shop_id == Order.shop_id, OrderLine.order_id == Order.id)
+                      .correlate(Order).scalar_subquery())
+        stmt = (stmt.add_columns(line_count.label("line_count")).order_by(Order.id.desc()).limit(size)
+                .offset((page or 0) * size)
+                .options(*(sa.orm.lazyload(rel) for rel in (Order.lines, Order.deliveries, Order.payments,
+                                                             Order.blocks))))
+        rows = db.session.execute(stmt).unique().all()
+        orders = [row[0] for row in rows]
+        g.order_grid = {
+            "line_count": {row[0].id: row[1] for row in rows},
+            "held_by": services.user_labels(self.access, {o.held_by_user_id for o in orders if o.held_by_user_id}),
+            "leases": leases.current(o.id for o in orders if o.state in sm.EDITABLE_ORDER_STATES),
+        }
+        return None, orders
 
     @expose("/")
     def index_view(self) -> Any:
@@ -304,6 +344,9 @@ class OrderAdmin(ScopedModelView):
         order = self._order()
         form = EditOrderForm()
         stale: Order | None = None
+        if request.method == "POST" and request.form.get("cancel") and form.validate_on_submit():
+            self._release_lease(order)
+            return self._back(order.id)
         if request.method == "GET":
             form.version.data = str(order.version)
         elif form.validate_on_submit():
@@ -325,6 +368,7 @@ class OrderAdmin(ScopedModelView):
                     locked = services.get_order(self.access, order.id, Permission.ORDER_EDIT, for_update=True)
                     services.update_order(self.access, locked, {"lines": lines}, reason=form.reason.data or "",
                                           expected_version=int(form.version.data or 0))
+                self._release_lease(order)
                 flash(_("Saved as version %(n)s.", n=locked.version), "success")
                 return self._back(order.id)
             except DomainError as exc:
@@ -338,9 +382,23 @@ class OrderAdmin(ScopedModelView):
                 else:
                     _flash_error(exc)
         limit = services.override_limit_pct(self.access, order.shop_id)
+        lease = self._take_lease(order)
         return self.render("orders/admin/edit.html", order=order, form=form, limit=limit, stale=stale,
+                           other_editor=lease if lease is not None and lease.user_id != self.access.user_id else None,
                            money=lambda amount: _money(amount, order.currency),
                            below=lambda line: percent_below(line.unit_price, line.list_price))
+
+    def _take_lease(self, order: Order) -> leases.Lease | None:
+        """Mark the order as being edited by the caller (or answer who else is editing it)."""
+        access = self.access
+        if access.user_id is None or order.state not in sm.EDITABLE_ORDER_STATES:
+            return None
+        name = services.user_labels(access, {access.user_id}).get(access.user_id, access.actor)
+        return leases.take(order.id, access.user_id, name)
+
+    def _release_lease(self, order: Order) -> None:
+        if self.access.user_id is not None:
+            leases.release(order.id, self.access.user_id)
 
     def _last_editor(self, order: Order) -> str:
         versions = services.list_versions(self.access, order)
