@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from shopadmin.catalogue import services as catalogue
@@ -43,6 +44,7 @@ from shopadmin.orders import statemachine as sm
 from shopadmin.orders import workflow
 from shopadmin.orders.models import (
     Block,
+    Delivery,
     IdempotencyKey,
     Order,
     OrderComment,
@@ -972,10 +974,34 @@ def list_orders(access: Access, query: OrderQuery, *, after_id: int | None = Non
         raise Forbidden("Your role does not allow this.")
     # A list item is a summary: payments and blocks are on the detail (``"blocked"`` says enough here).
     stmt = (search_statement(access, query).order_by(Order.id.desc()).limit(limit)
-            .options(sa.orm.lazyload(Order.payments), sa.orm.lazyload(Order.blocks)))
+            .options(sa.orm.lazyload(Order.payments), sa.orm.lazyload(Order.blocks),
+                     sa.orm.lazyload(Order.lines), sa.orm.lazyload(Order.deliveries)))
     if after_id is not None:
         stmt = stmt.where(Order.id < after_id)
-    return list(db.session.scalars(stmt).unique())
+    orders = list(db.session.scalars(stmt).unique())
+    _load_lines_and_deliveries(orders)
+    return orders
+
+
+def _load_lines_and_deliveries(orders: Sequence[Order]) -> None:
+    """Lines and deliveries of many orders in two plain queries.
+
+    The relationships join on (shop, order), so their own eager loaders join the orders
+    table again; reading the children by order id and filling the collections directly
+    does the same work for less (the list and search pages, 50 orders at a time).
+    """
+    if not orders:
+        return
+    ids = [order.id for order in orders]
+    shop_ids = sorted({order.shop_id for order in orders})
+    for attribute, model, order_by in (("lines", OrderLine, OrderLine.position), ("deliveries", Delivery, Delivery.id)):
+        children: dict[int, list[Any]] = {order_id: [] for order_id in ids}
+        rows = db.session.scalars(
+            sa.select(model).where(model.shop_id.in_(shop_ids), model.order_id.in_(ids)).order_by(order_by))
+        for child in rows:
+            children[child.order_id].append(child)
+        for order in orders:
+            set_committed_value(order, attribute, children[order.id])
 
 
 def customer_orders(access: Access, customer_id: int, limit: int = 20) -> list[Order]:
