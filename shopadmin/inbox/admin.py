@@ -19,6 +19,7 @@ from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.errors import DomainError
+from shopadmin.core.web import flash_error
 from shopadmin.inbox import services
 from shopadmin.inbox.forms import ReviewForm
 from shopadmin.inbox.models import InboxMessage, InboxStatus, ReviewState
@@ -49,6 +50,8 @@ class InboxAdmin(ScopedModelView):
     column_labels = {"received_at": _l("Received"), "review_state": _l("Review"), "shop_id": _l("Shop")}  # noqa: RUF012
     column_formatters = {  # noqa: RUF012
         "status": _status,
+        "subject": lambda v, c, m, n: Markup('<a href="{}" data-testid="inbox-link">{}</a>').format(
+            v.get_url(".details_view", id=m.id), m.subject or _("(no subject)")),
         "shop_id": lambda v, c, m, n: services_shop_code(m.shop_id),
     }
 
@@ -80,12 +83,18 @@ class InboxAdmin(ScopedModelView):
     def review_view(self) -> Any:
         message = self.find_record(request.args.get("id") or request.form.get("id") or "")
         form = ReviewForm()
-        if request.method == "POST" and form.validate_on_submit():
+        status = 200
+        if request.method == "POST" and not form.validate_on_submit():
+            status = 422
+            for field_name, errors in form.errors.items():
+                label = getattr(form, field_name).label.text if hasattr(form, field_name) else field_name
+                flash(f"{label}: {' '.join(map(str, errors))}", "error")
+        elif request.method == "POST":
             try:
                 changes = json.loads(form.changes.data) if (form.changes.data or "").strip() else None
             except ValueError:
                 flash(_("The changes are not valid JSON."), "error")
-                changes = False
+                changes, status = False, 422
             if changes is not False:
                 try:
                     with unit_of_work():
@@ -101,9 +110,11 @@ class InboxAdmin(ScopedModelView):
                             flash(_("Approved: the changes were applied."), "success")
                     return redirect(self.get_url(".details_view", id=message.id))
                 except DomainError as exc:
-                    flash(exc.message, "error")
-        return self.render(self.details_template, model=message, form=form,
+                    flash_error(exc)
+                    status = exc.status
+        page = self.render(self.details_template, model=message, form=form,
                            **{k: v for k, v in self._details_context(message, form).items() if k != "form"})
+        return page, status
 
 
 def services_shop_code(shop_id: int | None) -> str:

@@ -268,6 +268,7 @@ class Context:
     customer: Any  # a Customer, or None for a stranger
     order: Any = None  # the order the mail is about, when one was found
     language: str = "en"
+    order_mails: int = 0  # the customer's own order mails the applied changes produced (threaded)
 
 
 def _finish(message: InboxMessage, status: InboxStatus, reason: str | None = None, text: str | None = None) -> None:
@@ -419,6 +420,7 @@ def _decide_and_act(ctx: Context) -> None:
     if refusal is not None:
         _finish(message, InboxStatus.REVIEW, *refusal)
         return
+    mark = _last_notification_id()
     try:
         with db.session.begin_nested():
             applied = apply_changes(ctx.access, order, result.changes, reason=f"email: inbox message {message.id}")
@@ -428,6 +430,7 @@ def _decide_and_act(ctx: Context) -> None:
         message.result = {**message.result, "error": {"code": exc.code, "message": exc.message}}
         return
     message.changes = applied
+    ctx.order_mails = thread_order_mails(order.id, mark, message)
     _finish(message, InboxStatus.APPLIED)
 
 
@@ -570,6 +573,29 @@ def _draft_purchase_order(ctx: Context, result: nlu.Understanding) -> None:
 # -- records and answers -----------------------------------------------------------------------
 
 
+def _last_notification_id() -> int:
+    from shopadmin.notifications.models import Notification
+
+    db.session.flush()
+    return int(db.session.scalar(sa.select(sa.func.max(Notification.id)).execution_options(all_shops=True)) or 0)
+
+
+def thread_order_mails(order_id: int, since_id: int, message: InboxMessage) -> int:
+    """The order's own customer mails the changes just produced (cancelled, confirmed...) go
+    into the customer's thread; the worker then sends no reply of its own: one mail, not two.
+
+    Returns how many there were (0: the worker's reply is the answer)."""
+    from shopadmin.notifications.models import Notification, NotificationStatus
+
+    db.session.flush()
+    rows = db.session.scalars(sa.select(Notification).where(
+        Notification.order_id == order_id, Notification.id > since_id, Notification.audience == "customer",
+        Notification.status == NotificationStatus.QUEUED)).all()
+    for row in rows:
+        row.payload = {**(row.payload or {}), "in_reply_to": message.message_id, "inbox_message_id": message.id}
+    return len(rows)
+
+
 def summary(message: InboxMessage) -> list[str]:
     parts = []
     for change in message.changes or []:
@@ -614,6 +640,8 @@ def _reply(ctx: Context) -> None:
     message = ctx.message
     event = REPLY_EVENTS.get(message.status)
     sender = ctx.mail.envelope.sender
+    if ctx.order_mails:
+        return  # the order's own mail (threaded under theirs) is the answer
     if event is None or not sender or ctx.mail.is_automatic or sender == (ctx.shop.email or "").lower():
         return
     from shopadmin.notifications import services as notifications
@@ -692,10 +720,12 @@ def approve(access: Access, message_id: int, *, changes: object = None, note: st
         raise NotFound("No such order.")
     if dry_run:
         return message
+    mark = _last_notification_id()
     if order.id == message.draft_order_id:
-        outcome = orders.fire_event(access, order, "submit")
         from shopadmin.orders import workflow
 
+        _sync_draft_lines(access, order, proposed, reason=f"email: inbox message {message.id}, approved")
+        outcome = orders.fire_event(access, order, "submit")
         workflow.raise_refusal(outcome)
         applied = [{**c, "applied": True} for c in proposed]
     else:
@@ -703,6 +733,7 @@ def approve(access: Access, message_id: int, *, changes: object = None, note: st
                                 reason=f"email: inbox message {message.id}, approved")
     message.changes = applied
     message.order_id = order.id
+    thread_order_mails(order.id, mark, message)
     message.review_state = ReviewState.APPROVED
     message.reviewed_by_id = access.user_id
     message.reviewed_at = utcnow()
@@ -712,6 +743,28 @@ def approve(access: Access, message_id: int, *, changes: object = None, note: st
     audit.record(access, "inbox.approve", message, shop_id=message.shop_id, order_id=order.id)
     db.session.flush()
     return message
+
+
+def _sync_draft_lines(access: Access, cart: Any, proposed: list[dict[str, Any]], *, reason: str) -> None:
+    """A supervisor may have edited the purchase order's lines: the draft cart takes them."""
+    from shopadmin.orders import services as orders
+
+    po = next((c for c in proposed if c.get("type") == "purchase_order"), None)
+    if po is None or not isinstance(po.get("lines"), list):
+        return
+    wanted: dict[str, int] = {}
+    for n, line in enumerate(po["lines"]):
+        if not isinstance(line, dict) or not isinstance(line.get("sku"), str):
+            raise Invalid("Each purchase-order line has a SKU and a quantity.",
+                          fields={f"changes.lines.{n}": ["Give sku and quantity."]})
+        wanted[line["sku"]] = wanted.get(line["sku"], 0) + _positive(line.get("quantity"))
+    if not wanted:
+        raise Invalid("A purchase order needs at least one line.", fields={"changes": ["No lines."]})
+    if wanted == {line.sku: line.quantity for line in cart.lines}:
+        return
+    ids = {line.sku: line.id for line in cart.lines}
+    lines = [orders.LineInput(sku=sku, quantity=qty, id=ids.get(sku)) for sku, qty in wanted.items()]
+    orders.update_order(access, cart, {"lines": lines}, reason=reason, expected_version=cart.version)
 
 
 def reject(access: Access, message_id: int, *, note: str | None = None, dry_run: bool = False) -> InboxMessage:
