@@ -41,6 +41,9 @@ def _register_periodic_jobs(app: Flask) -> None:
     from shopadmin.inbox.jobs import register_periodic_jobs as register_inbox_jobs
 
     register_inbox_jobs(app)
+    from shopadmin.orders.jobs import register_periodic_jobs as register_order_jobs
+
+    register_order_jobs(app)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""``shopadmin orders ...``: the state machine diagram and the daily preorder release."""
+"""``shopadmin orders ...``: the state machine diagram, the daily preorder release, quote expiry."""
 
 from __future__ import annotations
 
@@ -76,3 +76,29 @@ def release_preorders_command() -> None:
     with unit_of_work(access):
         moved = services.release_preorders(access)
     click.echo(f"Released {moved} deliveries.")
+
+
+@orders_cli.command("expire-quotes")
+@click.option("--now", "now_text", metavar="ISO-8601",
+              help="Judge validity as of this moment (with an offset), instead of the current time.")
+@with_appcontext
+def expire_quotes_command(now_text: str | None) -> None:
+    """Cancel quotes whose valid-until date has passed (the periodic job does this with Redis)."""
+    from datetime import datetime
+
+    from shopadmin.core.access import system_access
+    from shopadmin.core.db import unit_of_work
+    from shopadmin.orders import expiry
+
+    now = None
+    if now_text is not None:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.UsageError(f"--now: not an ISO 8601 time: {now_text!r}") from None
+        if now.tzinfo is None:
+            raise click.UsageError("--now: give an offset, e.g. 2030-01-31T12:00:00+00:00")
+    access = system_access("quote-expiry")
+    with unit_of_work(access):
+        report = expiry.expire_quotes(access, now=now)
+    click.echo(report.summary())

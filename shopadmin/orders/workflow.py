@@ -124,7 +124,9 @@ def shipped_value(order: Order, extra: Delivery | None = None) -> Decimal:
     return total
 
 
-def order_facts(order: Order, *, delivery: Delivery | None = None, event: str | None = None) -> sm.Facts:
+def order_facts(order: Order, *, delivery: Delivery | None = None, event: str | None = None,
+                on: date | None = None) -> sm.Facts:
+    """What the guards read; ``on``: the day to judge dates by (default today, UTC)."""
     delivery_events_after = [d for d in order.deliveries if d.state != sm.D_VOIDED]
     all_shipped = all(d.state == sm.D_SHIPPED or d is delivery for d in delivery_events_after)
     stock_ok = True
@@ -148,7 +150,7 @@ def order_facts(order: Order, *, delivery: Delivery | None = None, event: str | 
         paid=order.paid,
         any_shipped=any(d.state == sm.D_SHIPPED for d in order.deliveries),
         all_shipped=all_shipped,
-        quote_valid=order.quote_valid_until is None or order.quote_valid_until >= today(),
+        quote_valid=order.quote_valid_until is None or order.quote_valid_until >= (on or today()),
         delivery_state=delivery.state if delivery is not None else None,
         release_date_passed=delivery is None or delivery.release_date is None or delivery.release_date <= today(),
         shipment_covered=shipment_covered,
@@ -363,6 +365,12 @@ def _effect_record_refund(run: Run) -> None:
         order.refunded += due
 
 
+def _effect_release_quote(run: Run) -> None:
+    order = run.order
+    until = order.quote_valid_until.isoformat() if order.quote_valid_until else "-"
+    run.say(f"quoted prices no longer held (valid until {until})")
+
+
 def _effect_suspend(run: Run) -> None:
     run.say("suspend the order: nothing moves until it is resumed")
     if run.apply:
@@ -398,6 +406,7 @@ EFFECTS: dict[str, Callable[[Run], None]] = {
     "deallocate": _effect_deallocate,
     "refund_due": _effect_refund_due,
     "record_refund": _effect_record_refund,
+    "release_quote": _effect_release_quote,
     "suspend": _effect_suspend,
     "resume": _effect_resume,
     "reserve_delivery": _effect_reserve_delivery,
@@ -445,8 +454,8 @@ def _history(access: Access, order: Order, decision: sm.Decision, effects: list[
 
 
 def fire_order_event(access: Access, order: Order, event: str, *, dry_run: bool = False, system: bool = False,
-                     payload: dict[str, Any] | None = None) -> Outcome:
-    facts = order_facts(order, event=event)
+                     payload: dict[str, Any] | None = None, on: date | None = None) -> Outcome:
+    facts = order_facts(order, event=event, on=on)
     decision = sm.decide(sm.ORDER_TABLE, facts, event, access=access, shop_id=order.shop_id, system=system)
     return _carry_out(access, order, decision, None, dry_run=dry_run, payload=payload)
 
