@@ -277,6 +277,10 @@ def drop_after_commit_since(mark: AfterCommitMark, session: Session | None = Non
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy fires after_commit when a savepoint is released too: the data is not
+        # committed yet, a job sent now would find its rows missing or locked.
+        return
     session.info.pop(AFTER_COMMIT_BATCHES_KEY, None)  # what callbacks add belongs to the next transaction
     callbacks = session.info.pop(AFTER_COMMIT_KEY, [])
     for callback in callbacks:

@@ -33,6 +33,16 @@ def test_inline_job_runs_after_commit(app: Flask) -> None:
         assert _markers(app) == ["committed"]
 
 
+def test_a_released_savepoint_is_not_the_commit(app: Flask) -> None:
+    # SQLAlchemy fires after_commit on RELEASE SAVEPOINT too; the job must still wait.
+    with app.app_context():
+        with unit_of_work(system_access("tests")):
+            with db.session.begin_nested():
+                enqueue(record_marker, "in-a-savepoint")
+            assert _markers(app) == []
+        assert _markers(app) == ["in-a-savepoint"]
+
+
 def test_rollback_drops_the_job(app: Flask) -> None:
     with app.app_context():
         def fail_after_enqueue() -> None:

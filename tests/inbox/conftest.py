@@ -20,6 +20,7 @@ from shopadmin.orders import services as orders
 from shopadmin.tenants import services as tenants
 from tests.factories import world
 from tests.inbox.imap_server import imap_server  # noqa: F401 - a fixture for test_imap
+from tests.notifications.conftest import smtp  # noqa: F401 - the real SMTP server fixture
 
 PLATFORM = system_access("tests")
 
