@@ -768,10 +768,20 @@ def _sync_draft_lines(access: Access, cart: Any, proposed: list[dict[str, Any]],
 
 
 def reject(access: Access, message_id: int, *, note: str | None = None, dry_run: bool = False) -> InboxMessage:
-    """Nothing is applied; a draft cart made from the mail stays for staff to delete or use."""
+    """Nothing is applied. A draft cart made from the mail (a purchase order) is discarded
+    through the orders state machine (``void``: recorded in its history, no mail to the
+    customer); one that staff already took further (no longer a cart) is left alone."""
     message = _pending(access, message_id)
     if dry_run:
         return message
+    if message.draft_order_id is not None:
+        from shopadmin.orders import services as orders
+        from shopadmin.orders import workflow
+
+        cart = orders.get_order(access, message.draft_order_id, Permission.ORDER_EDIT, for_update=True)
+        if cart.state == "cart":
+            workflow.raise_refusal(orders.fire_event(access, cart, "void"))
+            message.result = {**(message.result or {}), "draft_discarded": cart.id}
     message.review_state = ReviewState.REJECTED
     message.reviewed_by_id = access.user_id
     message.reviewed_at = utcnow()

@@ -99,3 +99,39 @@ def test_sweep_processes_what_was_left(app: Flask, inbox_world: dict[str, Any]) 
         with unit_of_work(PLATFORM):
             assert services.stored_message(message_id).status.value == "applied"
         assert sweep(older_than_seconds=0) == 0
+
+
+def test_rejecting_a_purchase_order_discards_its_draft_cart(app: Flask, client: Any, inbox_world: dict[str, Any],
+                                                            post_mail: Any) -> None:
+    csv = b"sku;quantity\nSTD-1;4\nMUG-RED;2\n"
+    raw = mail(sender="lucia@example.es", subject="Nuevo pedido", body="Hola,\n\nadjunto nuestro pedido.\n\nSaludos",
+               attachments=[("pedido.csv", "text/csv", csv)])
+    body = post_mail(raw).get_json()
+    assert (body["status"], body["reason"]) == ("review", "purchase_order"), body
+    cart_id = body["draft_order_id"]
+    supervisor = api_token(client, "supervisor@test.example")
+    response = client.post(f"/api/v1/inbox/messages/{body['id']}/reject", json={"note": "a test order"},
+                           headers=supervisor)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["result"]["draft_discarded"] == cart_id
+    with app.app_context(), unit_of_work(PLATFORM):
+        cart = orders.get_order(PLATFORM, cart_id)
+        assert cart.state == "voided"
+        events = [(e.event, e.from_state, e.to_state, e.allowed, e.actor) for e in orders.history(PLATFORM, cart)]
+        assert ("void", "cart", "voided", True) in [e[:4] for e in events]
+        assert next(e for e in events if e[0] == "void")[4].startswith("user:")
+
+
+def test_a_draft_staff_already_submitted_is_left_alone(app: Flask, client: Any, inbox_world: dict[str, Any],
+                                                       post_mail: Any) -> None:
+    raw = mail(sender="lucia@example.es", subject="Nuevo pedido", body="Hola,\n\nadjunto nuestro pedido.",
+               attachments=[("pedido.csv", "text/csv", b"sku;quantity\nSTD-2;3\n")])
+    body = post_mail(raw).get_json()
+    with app.app_context(), unit_of_work(PLATFORM):
+        orders.fire_event(PLATFORM, orders.get_order(PLATFORM, body["draft_order_id"]), "submit")
+    supervisor = api_token(client, "supervisor@test.example")
+    response = client.post(f"/api/v1/inbox/messages/{body['id']}/reject", json={}, headers=supervisor)
+    assert response.status_code == 200
+    assert "draft_discarded" not in response.get_json()["result"]
+    with app.app_context(), unit_of_work(PLATFORM):
+        assert orders.get_order(PLATFORM, body["draft_order_id"]).state == "pending"
