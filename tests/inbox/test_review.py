@@ -49,6 +49,15 @@ def test_supervisor_approves_with_edits_csr_may_not(app: Flask, client: Any, inb
     assert kpis["by_status"]["review"] == 1
     assert kpis["review_queue"]["size"] == 0
     assert kpis["time_to_change_seconds"]["count"] == 1
+    assert kpis["time_to_change_seconds"]["reviewed"]["count"] == 1
+    assert kpis["time_to_change_seconds"]["automatic"]["count"] == 0
+    # And one the worker applies alone.
+    assert post_mail(mail(sender="ann@example.com", subject=number, body=f"Please cancel {number}."),
+                     ).get_json()["status"] == "applied"
+    kpis = client.get("/api/v1/inbox/kpis", headers=supervisor).get_json()
+    spread = kpis["time_to_change_seconds"]
+    assert (spread["count"], spread["automatic"]["count"], spread["reviewed"]["count"]) == (2, 1, 1)
+    assert spread["automatic"]["median"] is not None
 
 
 def test_reject_leaves_the_order_alone(app: Flask, client: Any, inbox_world: dict[str, Any],
