@@ -20,7 +20,7 @@ from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.errors import DomainError
 from shopadmin.core.i18n import select_locale
-from shopadmin.core.money import format_money, percent_below
+from shopadmin.core.money import format_money, money_str, percent_below
 from shopadmin.extensions import db
 from shopadmin.orders import leases, services, workflow
 from shopadmin.orders import statemachine as sm
@@ -46,6 +46,7 @@ WORKLIST_LABELS = {
     "pending_too_long": _l("Pending too long"),
     "carts_and_quotes": _l("Carts and quotes"),
 }
+CHARGE_LABELS = {"shipping": _l("Shipping"), "handling": _l("Handling"), "misc": _l("Other charges")}
 EVENT_LABELS = {
     "submit": _l("Submit"), "confirm": _l("Confirm"), "cancel": _l("Cancel"), "void": _l("Void"),
     "refund": _l("Refund"), "return": _l("Return"), "suspend": _l("Suspend"), "resume": _l("Resume"),
@@ -344,6 +345,8 @@ class OrderAdmin(ScopedModelView):
         order = self._order()
         form = EditOrderForm()
         stale: Order | None = None
+        typed_charges: dict[str, str] | None = None
+        field_errors: dict[str, Any] = {}
         if request.method == "POST" and request.form.get("cancel") and form.validate_on_submit():
             self._release_lease(order)
             return self._back(order.id)
@@ -363,10 +366,16 @@ class OrderAdmin(ScopedModelView):
                 lines.append(item)
             if form.add_sku.data:
                 lines.append({"sku": form.add_sku.data.strip(), "quantity": form.add_quantity.data or 1})
+            changes: dict[str, Any] = {"lines": lines}
+            typed_charges = {kind: (request.form.get(f"charge-{kind}") or "").strip()
+                             for kind in services.CHARGE_KINDS if f"charge-{kind}" in request.form}
+            if typed_charges:
+                # An emptied box means no charge.
+                changes["charges"] = {kind: value or "0" for kind, value in typed_charges.items()}
             try:
                 with unit_of_work():
                     locked = services.get_order(self.access, order.id, Permission.ORDER_EDIT, for_update=True)
-                    services.update_order(self.access, locked, {"lines": lines}, reason=form.reason.data or "",
+                    services.update_order(self.access, locked, changes, reason=form.reason.data or "",
                                           expected_version=int(form.version.data or 0))
                 self._release_lease(order)
                 flash(_("Saved as version %(n)s.", n=locked.version), "success")
@@ -379,11 +388,17 @@ class OrderAdmin(ScopedModelView):
                             who=self._last_editor(stale), n=stale.version), "error")
                     form.version.data = str(stale.version)
                     order = stale
+                    typed_charges = None  # show the newer version's charges
                 else:
                     _flash_error(exc)
+                    field_errors = exc.fields
         limit = services.override_limit_pct(self.access, order.shop_id)
         lease = self._take_lease(order)
+        charges = {kind: money_str(getattr(order, f"{kind}_charge"), order.currency) or "0"
+                   for kind in services.CHARGE_KINDS}
+        charges.update(typed_charges or {})
         return self.render("orders/admin/edit.html", order=order, form=form, limit=limit, stale=stale,
+                           charges=charges, field_errors=field_errors, charge_labels=CHARGE_LABELS,
                            other_editor=lease if lease is not None and lease.user_id != self.access.user_id else None,
                            money=lambda amount: _money(amount, order.currency),
                            below=lambda line: percent_below(line.unit_price, line.list_price))
@@ -429,13 +444,18 @@ class OrderAdmin(ScopedModelView):
                         shop=code, customer_id=int(form.customer_id.data or 0), lines=lines,
                         channel=form.channel.data or "phone", payment_flow=form.payment_flow.data or "prepay",
                         ship_together=bool(form.ship_together.data), cart=form.save_as.data == "cart",
-                        quote=form.save_as.data == "quote"))
+                        quote=form.save_as.data == "quote", quote_valid_until=form.quote_valid_until.data,
+                        charges={kind: value.strip() for kind in services.CHARGE_KINDS
+                                 if (value := getattr(form, f"{kind}_charge").data or "").strip()}))
                     order_id, number = order.id, order.number
                 flash(_("Order %(number)s saved.", number=number), "success")
                 return self._back(order_id)
             except (DomainError, StopIteration) as exc:
                 if isinstance(exc, DomainError):
                     _flash_error(exc)
+                    for kind in services.CHARGE_KINDS:
+                        if f"charges.{kind}" in exc.fields:
+                            getattr(form, f"{kind}_charge").errors = list(exc.fields[f"charges.{kind}"])
                 else:
                     flash(_("Choose a shop."), "error")
         return self.render("orders/admin/capture.html", form=form)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -64,3 +64,8 @@ class CaptureForm(FlaskForm):
     payment_flow = SelectField(_l("Payment"), choices=FLOW_CHOICES)
     ship_together = BooleanField(_l("Ship together"))
     save_as = SelectField(_l("Save as"), choices=SAVE_CHOICES)
+    quote_valid_until = DateField(_l("Quote valid until"), validators=[Optional()],
+                                  description=_l("Quotes only: after this day the quote expires."))
+    shipping_charge = StringField(_l("Shipping"), validators=[Optional(), Length(max=32)])
+    handling_charge = StringField(_l("Handling"), validators=[Optional(), Length(max=32)])
+    misc_charge = StringField(_l("Other charges"), validators=[Optional(), Length(max=32)])

@@ -519,7 +519,9 @@ def update_order(access: Access, order: Order, changes: dict[str, Any], *, reaso
     if "attributes" in changes:
         order.attributes = _attributes(changes["attributes"])
     if "charges" in changes:
+        before = {key: getattr(order, f"{key}_charge") for key in CHARGE_KINDS}
         _set_charges(order, changes["charges"])
+        _check_charge_cuts(access, order, before)
     if "notify_customer" in changes:
         order.notify_customer = None if changes["notify_customer"] is None else bool(changes["notify_customer"])
     if "channel" in changes:
@@ -542,6 +544,26 @@ def update_order(access: Access, order: Order, changes: dict[str, Any], *, reaso
         order.version -= 1
         db.session.flush()
     return order
+
+
+CHARGE_KINDS = ("shipping", "handling", "misc")
+
+
+def _check_charge_cuts(access: Access, order: Order, before: dict[str, Decimal]) -> None:
+    """Lowering a charge is a discount: within the caller's override limit, as for prices
+    (``Forbidden`` ``override_limit``). Raising one, or setting one that was zero, is not."""
+    limit = override_limit_pct(access, order.shop_id)
+    if limit is None:
+        return
+    for key, old in before.items():
+        new = getattr(order, f"{key}_charge")
+        below = percent_below(new, old)
+        if new < old and below > limit:
+            was = money_str(old, order.currency)
+            raise Forbidden(
+                f"{key} charge: {below.quantize(Decimal('0.1'))}% under {was}; your limit is {limit}%.",
+                code="override_limit", fields={f"charges.{key}": [f"At most {limit}% under {was}."]},
+            )
 
 
 def _replan(access: Access, order: Order) -> None:
