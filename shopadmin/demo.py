@@ -113,6 +113,12 @@ def _load_assistance(ctx: DemoContext) -> None:
     load(ctx)
 
 
+def _load_inbox(ctx: DemoContext) -> None:
+    from shopadmin.inbox.demo import load
+
+    load(ctx)
+
+
 def _limit(role: Role) -> str:
     return {Role.CSR: "5", Role.SUPERVISOR: "15", Role.MANAGER: "30", Role.OWNER: "100"}[role]
 
@@ -124,6 +130,7 @@ DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("customers", _load_customers),
     ("orders", _load_orders),
     ("assistance", _load_assistance),
+    ("inbox", _load_inbox),
 ]
 
 
