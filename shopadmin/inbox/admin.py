@@ -19,6 +19,7 @@ from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.errors import DomainError
+from shopadmin.core.i18n import label
 from shopadmin.core.web import flash_error
 from shopadmin.inbox import services
 from shopadmin.inbox.forms import ReviewForm
@@ -32,7 +33,8 @@ STATUS_BADGES = {"applied": "success", "review": "warning", "unmatched": "second
 
 def _status(view: Any, context: Any, model: InboxMessage, name: str) -> Any:
     value = model.status.value
-    return Markup('<span class="badge badge-{}">{}</span>').format(STATUS_BADGES.get(value, "light"), value)
+    return Markup('<span class="badge badge-{}" data-status="{}">{}</span>').format(
+        STATUS_BADGES.get(value, "light"), value, label(model.status, "inbox_status"))
 
 
 class InboxAdmin(ScopedModelView):
@@ -47,9 +49,15 @@ class InboxAdmin(ScopedModelView):
     column_default_sort = ("id", True)
     column_searchable_list = ("subject", "sender")
     column_filters = ("status", "review_state", "language")
-    column_labels = {"received_at": _l("Received"), "review_state": _l("Review"), "shop_id": _l("Shop")}  # noqa: RUF012
+    column_labels = {  # noqa: RUF012
+        "id": _l("No."), "received_at": _l("Received"), "shop_id": _l("Shop"), "sender": _l("From"),
+        "subject": _l("Subject"), "status": _l("Status"), "reason": _l("Reason"), "language": _l("Language"),
+        "review_state": _l("Review"),
+    }
     column_formatters = {  # noqa: RUF012
         "status": _status,
+        "review_state": lambda v, c, m, n: label(m.review_state, "review_state"),
+        "received_at": lambda v, c, m, n: m.received_at.strftime("%Y-%m-%d %H:%M") if m.received_at else "",
         "subject": lambda v, c, m, n: Markup('<a href="{}" data-testid="inbox-link">{}</a>').format(
             v.get_url(".details_view", id=m.id), m.subject or _("(no subject)")),
         "shop_id": lambda v, c, m, n: services_shop_code(m.shop_id),

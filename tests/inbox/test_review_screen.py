@@ -156,3 +156,16 @@ def test_roles_and_other_shops(app: Flask, inbox_world: dict[str, Any], post_mai
 def _any_csrf(client: FlaskClient) -> str:
     """A valid token of this session (the sign-out form on every admin page)."""
     return csrf_token_from(client.get("/admin/inbox/").get_data(as_text=True))
+
+
+def test_the_inbox_list_has_labelled_columns_and_readable_states(app: Flask, inbox_world: dict[str, Any],
+                                                                 post_mail: Any) -> None:
+    message_id, _, _ = _to_review(app, post_mail, inbox_world["customers"]["ann"], [("STD-1", 2)], ASK)
+    screen = _signed_in(app, "supervisor@test.example")
+    page = screen.get("/admin/inbox/").get_data(as_text=True)
+    for header in ("Received", "Shop", "From", "Subject", "Status", "Reason", "Language", "Review"):
+        assert f">{header}<" in page or f"{header}\n" in page, header
+    assert 'data-status="review">to review<' in page
+    assert "pending" in page
+    detail = screen.get(f"/admin/inbox/details/?id={message_id}").get_data(as_text=True)
+    assert 'data-testid="inbox-status">to review<' in detail
