@@ -80,10 +80,10 @@ def _held_by_cell(view: Any, order: Order) -> Any:
     if order.held_by_user_id is None:
         return ""
     name = g.get("order_grid", {}).get("held_by", {}).get(order.held_by_user_id, "?")
-    if order.state not in (sm.CART, sm.QUOTE) or not view.access.can(Permission.ORDER_EDIT, order.shop_id):
+    if not view.may_hand_over(order):
         return name
     return Markup('{} <a class="btn btn-sm btn-link" href="{}" data-testid="hand-over-{}">{}</a>').format(
-        name, view.get_url(".hand_over_view", id=order.id), order.number, _("Hand over"))
+        name, view.get_url(".hand_over_view", id=order.id, next="list"), order.number, _("Hand over"))
 
 
 def _locked_cell(order: Order) -> Any:
@@ -192,12 +192,12 @@ class OrderAdmin(ScopedModelView):
             can_block=access.can(Permission.BLOCK_ADD, order.shop_id),
             can_release=access.can(Permission.BLOCK_RELEASE, order.shop_id),
             can_comment=access.can(Permission.ORDER_COMMENT, order.shop_id),
-            hand_over_form=self._hand_over_form(order) if self._may_hand_over(order) else None,
+            hand_over_form=self._hand_over_form(order) if self.may_hand_over(order) else None,
             held_by=services.user_labels(access, {order.held_by_user_id}).get(order.held_by_user_id)
             if order.held_by_user_id else None,
         )
 
-    def _may_hand_over(self, order: Order) -> bool:
+    def may_hand_over(self, order: Order) -> bool:
         access = self.access
         return (order.state in (sm.CART, sm.QUOTE) and access.can(Permission.ORDER_EDIT, order.shop_id)
                 and (order.held_by_user_id in (None, access.user_id)
@@ -315,6 +315,8 @@ class OrderAdmin(ScopedModelView):
         """Hand a saved cart or quote to another staff user of its shop (from the grid or the detail)."""
         order = self._order()
         form = self._hand_over_form(order)
+        if request.method == "GET":
+            form.next.data = request.args.get("next", "details")
         if request.method == "POST":
             back = form.next.data if form.next.data in ("list", "details") else "details"
             if not form.validate_on_submit() or not str(form.user_id.data).isdigit():
@@ -336,7 +338,7 @@ class OrderAdmin(ScopedModelView):
         held_by = services.user_labels(self.access, {order.held_by_user_id}).get(order.held_by_user_id) \
             if order.held_by_user_id else None
         return self.render("orders/admin/hand_over.html", order=order, form=form, held_by=held_by,
-                           may_hand_over=self._may_hand_over(order))
+                           may_hand_over=self.may_hand_over(order))
 
     # -- edit ----------------------------------------------------------------------------------
 
