@@ -408,6 +408,7 @@ def snapshot(order: Order) -> dict[str, Any]:
         "totals": {"subtotal": money_str(order.subtotal, cur), "tax": money_str(order.tax, cur),
                    "charges": money_str(order.charges, cur), "total": money_str(order.total, cur)},
         "blocks": sum(1 for b in order.blocks if b.is_active),
+        "quote_valid_until": order.quote_valid_until.isoformat() if order.quote_valid_until else None,
     }
 
 
@@ -1016,14 +1017,17 @@ def _load_lines_and_deliveries(orders: Sequence[Order]) -> None:
         return
     ids = [order.id for order in orders]
     shop_ids = sorted({order.shop_id for order in orders})
-    for attribute, model, order_by in (("lines", OrderLine, OrderLine.position), ("deliveries", Delivery, Delivery.id)):
-        children: dict[int, list[Any]] = {order_id: [] for order_id in ids}
-        rows = db.session.scalars(
-            sa.select(model).where(model.shop_id.in_(shop_ids), model.order_id.in_(ids)).order_by(order_by))
-        for child in rows:
-            children[child.order_id].append(child)
-        for order in orders:
-            set_committed_value(order, attribute, children[order.id])
+    lines: dict[int, list[OrderLine]] = {order_id: [] for order_id in ids}
+    for line in db.session.scalars(sa.select(OrderLine).where(
+            OrderLine.shop_id.in_(shop_ids), OrderLine.order_id.in_(ids)).order_by(OrderLine.position)):
+        lines[line.order_id].append(line)
+    deliveries: dict[int, list[Delivery]] = {order_id: [] for order_id in ids}
+    for delivery in db.session.scalars(sa.select(Delivery).where(
+            Delivery.shop_id.in_(shop_ids), Delivery.order_id.in_(ids)).order_by(Delivery.id)):
+        deliveries[delivery.order_id].append(delivery)
+    for order in orders:
+        set_committed_value(order, "lines", lines[order.id])
+        set_committed_value(order, "deliveries", deliveries[order.id])
 
 
 def customer_orders(access: Access, customer_id: int, limit: int = 20) -> list[Order]:
