@@ -234,6 +234,22 @@ def ctx(app: Flask) -> Iterator[Flask]:
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def run_worker_burst(app: Flask, redis_url: str) -> Any:
+    """Run a real ``shopadmin worker --burst`` (a separate process) on ``app``'s database and
+    Redis until the queues are empty; returns the finished process (returncode, stdout, stderr)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = str(Path(__file__).resolve().parents[1])  # the worker imports test task modules too
+    env = {**os.environ, "SHOPADMIN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "SHOPADMIN_REDIS_URL": redis_url, "SHOPADMIN_SECRET_KEY": "test", "PYTHONPATH": repo}
+    return subprocess.run(  # noqa: S603 - our own console script
+        [os.path.join(os.path.dirname(sys.executable), "shopadmin"), "worker", "--burst"],
+        env=env, cwd=repo, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
 def csrf_token_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token on the page"

@@ -107,16 +107,7 @@ def dispatch_many(app: Flask, requests: list[JobRequest]) -> None:
         return
     by_queue: dict[str, list[Any]] = {}
     for request in pipelined:
-        by_queue.setdefault(request.queue, []).append(
-            Queue.prepare_data(
-                run_task,
-                args=(request.task, *request.args),
-                kwargs=request.kwargs,
-                retry=request.retry,
-                job_id=request.job_id,
-                description=request.task,
-            )
-        )
+        by_queue.setdefault(request.queue, []).append(Queue.prepare_data(run_task, **_job_options(request)))
     try:
         pipe = conn.pipeline()
         for name, jobs in by_queue.items():
@@ -137,24 +128,21 @@ def dispatch(app: Flask, request: JobRequest) -> None:
             run_task(request.task, *request.args, **request.kwargs)
         return
     if request.delay:
-        job = queue.create_job(
-            run_task,
-            args=(request.task, *request.args),
-            kwargs=request.kwargs,
-            retry=request.retry,
-            job_id=request.job_id,
-            description=request.task,
-        )
+        job = queue.create_job(run_task, **_job_options(request))
         queue.schedule_job(job, datetime.now(UTC) + request.delay)
         return
-    queue.enqueue_call(
-        run_task,
-        args=(request.task, *request.args),
-        kwargs=request.kwargs,
-        retry=request.retry,
-        job_id=request.job_id,
-        description=request.task,
-    )
+    queue.enqueue_call(run_task, **_job_options(request))
+
+
+def _job_options(request: JobRequest) -> dict[str, Any]:
+    """How RQ gets a request: every job runs ``run_task`` with the task's import path."""
+    return {
+        "args": (request.task, *request.args),
+        "kwargs": request.kwargs,
+        "retry": request.retry,
+        "job_id": request.job_id,
+        "description": request.task,
+    }
 
 
 def run_task(task: str, *args: Any, **kwargs: Any) -> Any:

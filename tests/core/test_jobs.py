@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -17,6 +12,7 @@ from shopadmin.core.audit import AuditEntry
 from shopadmin.core.db import acting_as, after_commit_mark, drop_after_commit_since, unit_of_work
 from shopadmin.core.jobs import enqueue, get_queue
 from shopadmin.extensions import db
+from tests.conftest import run_worker_burst
 from tests.core.jobs_fixtures import record_marker
 
 
@@ -65,13 +61,7 @@ def test_with_redis_the_job_waits_for_a_real_worker(redis_app: Flask, redis_url:
         assert isinstance(queue, Queue)
         assert queue.count == 1
     assert _markers(redis_app) == []
-    repo = str(Path(__file__).resolve().parents[2])  # the worker imports tests.core.jobs_fixtures
-    env = {**os.environ, "SHOPADMIN_DATABASE_URL": redis_app.config["SQLALCHEMY_DATABASE_URI"],
-           "SHOPADMIN_REDIS_URL": redis_url, "SHOPADMIN_SECRET_KEY": "test", "PYTHONPATH": repo}
-    worker = subprocess.run(  # noqa: S603 - our own console script
-        [os.path.join(os.path.dirname(sys.executable), "shopadmin"), "worker", "--burst"],
-        env=env, cwd=repo, capture_output=True, text=True, timeout=120, check=False,
-    )
+    worker = run_worker_burst(redis_app, redis_url)
     assert worker.returncode == 0, worker.stderr
     assert _markers(redis_app) == ["queued"], worker.stdout[-2000:]
     with redis_app.app_context():
@@ -112,13 +102,7 @@ def test_a_transactions_jobs_reach_redis_in_one_pipeline(redis_app: Flask, redis
         assert get_queue("mail").count == 1  # type: ignore[union-attr]
     # One MULTI/EXEC pipeline (plus the INFO calls); one enqueue_call per job would cost far more.
     assert spent < 25, spent
-    repo = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "SHOPADMIN_DATABASE_URL": redis_app.config["SQLALCHEMY_DATABASE_URI"],
-           "SHOPADMIN_REDIS_URL": redis_url, "SHOPADMIN_SECRET_KEY": "test", "PYTHONPATH": repo}
-    worker = subprocess.run(  # noqa: S603 - our own console script
-        [os.path.join(os.path.dirname(sys.executable), "shopadmin"), "worker", "--burst"],
-        env=env, cwd=repo, capture_output=True, text=True, timeout=120, check=False,
-    )
+    worker = run_worker_burst(redis_app, redis_url)
     assert worker.returncode == 0, worker.stderr
     assert sorted(_markers(redis_app)) == ["a", "b", "mail"], worker.stdout[-2000:]
 

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +17,7 @@ from shopadmin.reports import services
 from shopadmin.reports.models import ReportRun
 from shopadmin.staff import services as staff
 from shopadmin.staff.models import User
+from tests.conftest import run_worker_burst
 from tests.factories import world
 from tests.orders.factories import make_product
 
@@ -50,13 +47,7 @@ def test_report_run_on_a_real_worker(redis_app: Flask, redis_url: str) -> None:
         assert queue is not None
         assert queue.count == 1
     assert _run(redis_app, run_id).status == "queued"
-    repo = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "SHOPADMIN_DATABASE_URL": redis_app.config["SQLALCHEMY_DATABASE_URI"],
-           "SHOPADMIN_REDIS_URL": redis_url, "SHOPADMIN_SECRET_KEY": "test", "PYTHONPATH": repo}
-    worker = subprocess.run(  # noqa: S603 - our own console script
-        [os.path.join(os.path.dirname(sys.executable), "shopadmin"), "worker", "--burst"],
-        env=env, cwd=repo, capture_output=True, text=True, timeout=120, check=False,
-    )
+    worker = run_worker_burst(redis_app, redis_url)
     assert worker.returncode == 0, worker.stderr
     run = _run(redis_app, run_id)
     assert (run.status, run.progress, run.row_count) == ("done", 100, 30), run.error
