@@ -4,6 +4,7 @@ detail with its next actions, capture and edit. Every write goes through
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -375,6 +376,8 @@ class OrderAdmin(ScopedModelView):
                 # An emptied box means no charge.
                 changes["charges"] = {kind: value or "0" for kind, value in typed_charges.items()}
             try:
+                if order.state == sm.QUOTE and "valid_until" in request.form:
+                    changes["quote_valid_until"] = _parse_day(request.form["valid_until"], "quote_valid_until")
                 with unit_of_work():
                     locked = services.get_order(self.access, order.id, Permission.ORDER_EDIT, for_update=True)
                     services.update_order(self.access, locked, changes, reason=form.reason.data or "",
@@ -461,6 +464,18 @@ class OrderAdmin(ScopedModelView):
                 else:
                     flash(_("Choose a shop."), "error")
         return self.render("orders/admin/capture.html", form=form)
+
+
+def _parse_day(text: str, field: str) -> date | None:
+    from shopadmin.core.validation import invalid
+
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise invalid(field, _("A date such as 2031-01-31.")) from None
 
 
 def _parse_lines(text: str) -> list[services.LineInput]:

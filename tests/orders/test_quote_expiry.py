@@ -142,3 +142,24 @@ def test_cli_and_periodic_job(app: Flask, runner: Any, place: Any) -> None:
     with app.app_context():
         assert jobs.expire_quotes() == 1
     assert past["number"] != quote["number"]
+
+
+def test_extending_a_quote_on_the_edit_screen_saves_it_from_expiry(app: Flask, client: FlaskClient, place: Any,
+                                                                   token: Any) -> None:
+    quote = _quote(place, VALID_UNTIL)
+    screen = app.test_client()
+    login(screen, "csr@test.example")
+    form = screen.get(f"/admin/orders/edit/?id={quote['id']}").get_data(as_text=True)
+    assert 'value="2031-03-10"' in form
+    line_id = quote["lines"][0]["id"]
+    data = {"csrf_token": csrf_token_from(form), "version": str(quote["version"]), f"qty-{line_id}": "2"}
+    bad = screen.post(f"/admin/orders/edit/?id={quote['id']}", data={**data, "valid_until": "31.03.2031"})
+    assert "A date such as 2031-01-31." in bad.get_data(as_text=True)
+    saved = screen.post(f"/admin/orders/edit/?id={quote['id']}", follow_redirects=True,
+                        data={**data, "valid_until": "2031-04-30", "reason": "customer asked for time"})
+    text = saved.get_data(as_text=True)
+    assert "Saved as version 2" in text
+    assert "quote_valid_until: 2031-03-10 → 2031-04-30" in text
+    assert _expire(app, _at(date(2031, 4, 30))).expired == []
+    assert _expire(app, _at(date(2031, 5, 1))).expired == [quote["number"]]
+    assert client.get(f"/api/v1/orders/{quote['id']}", headers=token("csr")).get_json()["state"] == "cancelled"
