@@ -216,7 +216,8 @@ def plan_deliveries(run: Run, *, new_order: bool = False) -> None:
     if short:
         raise Conflict("Not enough stock for " + ", ".join(short) + ".", code="insufficient_stock",
                        fields={"lines": [f"{sku}: not enough stock" for sku in short]})
-    planned: list[tuple[Delivery, list[OrderLine]]] = []
+    # States first (holding stock flushes), then the deliveries in one INSERT.
+    plans: list[tuple[str, date | None, str, list[OrderLine]]] = []
     for key, lines in buckets.items():
         group = delivery_group(lines) if key == "together" else key
         dates = [day for day in (_release_date(line) for line in lines) if day is not None]
@@ -227,10 +228,13 @@ def plan_deliveries(run: Run, *, new_order: bool = False) -> None:
             state = sm.D_WAIT_INVENTORY
         else:
             state = sm.D_RESERVED
+        plans.append((group, release, state, lines))
+    planned: list[tuple[Delivery, list[OrderLine]]] = []
+    for group, release, state, lines in plans:
         delivery = Delivery(shop_id=order.shop_id, group=group, state=state, release_date=release)
         order.deliveries.append(delivery)
         planned.append((delivery, lines))
-    db.session.flush()  # the deliveries in one INSERT
+    db.session.flush()
     for delivery, lines in planned:
         for line in lines:
             line.delivery_id = delivery.id
