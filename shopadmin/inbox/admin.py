@@ -23,6 +23,7 @@ from shopadmin.core.i18n import label
 from shopadmin.core.web import flash_error
 from shopadmin.inbox import services
 from shopadmin.inbox.forms import ReviewForm
+from shopadmin.inbox.labels import DETAILED_REASONS
 from shopadmin.inbox.models import InboxMessage, InboxStatus, ReviewState
 
 templates_bp = Blueprint("inbox_screens", __name__, template_folder="templates")
@@ -57,6 +58,8 @@ class InboxAdmin(ScopedModelView):
     column_formatters = {  # noqa: RUF012
         "status": _status,
         "review_state": lambda v, c, m, n: label(m.review_state, "review_state"),
+        "reason": lambda v, c, m, n: Markup('<span data-reason="{}">{}</span>').format(
+            m.reason, label(m.reason, "inbox_reason")) if m.reason else "",
         "received_at": lambda v, c, m, n: m.received_at.strftime("%Y-%m-%d %H:%M") if m.received_at else "",
         "subject": lambda v, c, m, n: Markup('<a href="{}" data-testid="inbox-link">{}</a>').format(
             v.get_url(".details_view", id=m.id), m.subject or _("(no subject)")),
@@ -84,8 +87,10 @@ class InboxAdmin(ScopedModelView):
             form = ReviewForm()
             form.changes.data = json.dumps(message.changes or [], indent=2, ensure_ascii=False)
             form.order_id.data = message.order_id
+        detail = message.reason_text if message.reason in DETAILED_REASONS else None
         return {"message": message, "order": order, "form": form, "can_review": can_review,
-                "shop_code": services_shop_code(message.shop_id), "summary": services.summary(message)}
+                "shop_code": services_shop_code(message.shop_id), "summary": services.summary(message),
+                "reason_detail": detail}
 
     @expose("/review/", methods=("GET", "POST"))
     def review_view(self) -> Any:
@@ -95,8 +100,8 @@ class InboxAdmin(ScopedModelView):
         if request.method == "POST" and not form.validate_on_submit():
             status = 422
             for field_name, errors in form.errors.items():
-                label = getattr(form, field_name).label.text if hasattr(form, field_name) else field_name
-                flash(f"{label}: {' '.join(map(str, errors))}", "error")
+                field_label = getattr(form, field_name).label.text if hasattr(form, field_name) else field_name
+                flash(f"{field_label}: {' '.join(map(str, errors))}", "error")
         elif request.method == "POST":
             try:
                 changes = json.loads(form.changes.data) if (form.changes.data or "").strip() else None

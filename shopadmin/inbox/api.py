@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from shopadmin.core.access import Permission
@@ -55,8 +56,8 @@ class Messages(MethodView):
         again answers the stored message (``"duplicate": true``) and changes nothing.
         """
         if request.mimetype != RFC822:
-            raise Invalid("Send the raw email with Content-Type: message/rfc822.", code="unsupported_media_type",
-                          fields={"Content-Type": [f"Use {RFC822}."]})
+            raise Invalid(_l("Send the raw email with Content-Type: message/rfc822."), code="unsupported_media_type",
+                          fields={"Content-Type": [_l("Use %(type)s.", type=RFC822)]})
         raw = request.get_data(cache=False)
         access = request_access()
         try:

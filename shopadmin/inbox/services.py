@@ -20,14 +20,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission
 from shopadmin.core.db import utcnow
 from shopadmin.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from shopadmin.core.i18n import label
 from shopadmin.core.jobs import enqueue
 from shopadmin.extensions import db
+from shopadmin.inbox import labels as _labels  # noqa: F401 - the kinds summary() uses
 from shopadmin.inbox import parsing
 from shopadmin.inbox import understanding as nlu
 from shopadmin.inbox.models import InboxMessage, InboxStatus, ReviewState
@@ -117,8 +122,8 @@ def intake(access: Access, raw: bytes, *, source: str = "api", shop_code: str | 
     a shop (``unmatched``; only the platform sees those).
     """
     if not isinstance(raw, bytes | bytearray) or not raw:
-        raise Invalid("Send the raw email as the request body (Content-Type: message/rfc822).",
-                      code="empty_message", fields={"body": ["Empty."]})
+        raise Invalid(_l("Send the raw email as the request body (Content-Type: message/rfc822)."),
+                      code="empty_message", fields={"body": [_l("Empty.")]})
     raw = bytes(raw)
     env = parsing.envelope(raw)
     if shop_code is not None:
@@ -128,7 +133,7 @@ def intake(access: Access, raw: bytes, *, source: str = "api", shop_code: str | 
         access.require(Permission.INBOX_INTAKE, shop.id if shop is not None else None)
     else:
         if not access.can_anywhere(Permission.INBOX_INTAKE):
-            raise Forbidden("Your role does not allow this.", fields={"permission": str(Permission.INBOX_INTAKE)})
+            raise Forbidden(_l("Your role does not allow this."), fields={"permission": str(Permission.INBOX_INTAKE)})
         found = shop_for_recipients(env.recipients)
         shop = found if found is not None and access.can(Permission.INBOX_INTAKE, found.id) else None
     shop_id = shop.id if shop is not None else None
@@ -177,10 +182,10 @@ def _by_key(key: str) -> InboxMessage | None:
 def get_message(access: Access, message_id: int, permission: Permission = Permission.INBOX_VIEW) -> InboxMessage:
     message = db.session.scalars(sa.select(InboxMessage).where(InboxMessage.id == message_id)).one_or_none()
     if message is None:
-        raise NotFound("No such inbox message.")
+        raise NotFound(_l("No such inbox message."))
     if message.shop_id is None:
         if not access.sees_all_shops:
-            raise NotFound("No such inbox message.")
+            raise NotFound(_l("No such inbox message."))
     else:
         access.require(permission, message.shop_id)
     return message
@@ -191,7 +196,7 @@ def stored_message(message_id: int) -> InboxMessage:
     message = db.session.scalars(sa.select(InboxMessage).where(InboxMessage.id == message_id)
                                  .execution_options(all_shops=True)).one_or_none()
     if message is None:
-        raise NotFound("No such inbox message.")
+        raise NotFound(_l("No such inbox message."))
     return message
 
 
@@ -206,7 +211,7 @@ def list_messages(access: Access, *, status: str | None = None, shop_id: int | N
         try:
             stmt = stmt.where(InboxMessage.status == InboxStatus(status))
         except ValueError:
-            raise Invalid("Unknown status.", fields={"status": ["Unknown status."]}) from None
+            raise Invalid(_l("Unknown status."), fields={"status": [_l("Unknown status.")]}) from None
     if shop_id is not None:
         stmt = stmt.where(InboxMessage.shop_id == shop_id)
     if after_id is not None:
@@ -500,12 +505,12 @@ def apply_changes(access: Access, order: Any, changes: list[dict[str, Any]], *, 
         kind = change.get("type")
         if kind == "shipping_address":
             if not isinstance(change.get("address"), dict):
-                raise Invalid("The new address is incomplete.", code="incomplete_address")
+                raise Invalid(_l("The new address is incomplete."), code="incomplete_address")
             edits["shipping_address"] = change["address"]
         elif kind == "quantity":
             sku = str(change.get("sku"))
             if sku not in quantities:
-                raise Invalid(f"{sku} is not on the order.", code="not_on_order")
+                raise Invalid(_l("%(sku)s is not on the order.", sku=sku), code="not_on_order")
             quantities[sku] = _positive(change.get("to"))
             lines_touched = True
         elif kind == "add_item":
@@ -515,13 +520,13 @@ def apply_changes(access: Access, order: Any, changes: list[dict[str, Any]], *, 
         elif kind == "remove_item":
             sku = str(change.get("sku"))
             if sku not in quantities:
-                raise Invalid(f"{sku} is not on the order.", code="not_on_order")
+                raise Invalid(_l("%(sku)s is not on the order.", sku=sku), code="not_on_order")
             del quantities[sku]
             lines_touched = True
         elif kind in ("cancel", "confirm", "status", "purchase_order"):
             continue
         else:
-            raise Invalid(f"Unknown change {kind!r}.", code="unknown_change")
+            raise Invalid(_l("Unknown change %(kind)s.", kind=repr(kind)), code="unknown_change")
         applied.append({**change, "applied": True})
     if lines_touched:
         edits["lines"] = [orders.LineInput(sku=sku, quantity=qty, id=ids.get(sku)) for sku, qty in quantities.items()]
@@ -541,7 +546,7 @@ def apply_changes(access: Access, order: Any, changes: list[dict[str, Any]], *, 
 
 def _positive(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise Invalid("A quantity is a whole number of at least 1.", code="bad_quantity")
+        raise Invalid(_l("A quantity is a whole number of at least 1."), code="bad_quantity")
     return value
 
 
@@ -597,6 +602,7 @@ def thread_order_mails(order_id: int, since_id: int, message: InboxMessage) -> i
 
 
 def summary(message: InboxMessage) -> list[str]:
+    """One line per proposed change, in the current locale (the reader's on a screen)."""
     parts = []
     for change in message.changes or []:
         kind = change.get("type")
@@ -608,12 +614,13 @@ def summary(message: InboxMessage) -> list[str]:
             parts.append(f"-{change.get('sku')}")
         elif kind == "shipping_address" and isinstance(change.get("address"), dict):
             a = change["address"]
-            parts.append(f"address: {a.get('name')}, {a.get('line1')}, {a.get('postcode')} {a.get('city')}")
+            parts.append(_("address: %(address)s",
+                           address=f"{a.get('name')}, {a.get('line1')}, {a.get('postcode')} {a.get('city')}"))
         elif kind == "purchase_order":
             lines = ", ".join(f"{x['quantity']} x {x['sku']}" for x in change.get("lines", []))
-            parts.append(f"purchase order: {lines}")
+            parts.append(_("purchase order: %(lines)s", lines=lines))
         else:
-            parts.append(str(kind))
+            parts.append(label(kind, "inbox_change"))
     return parts
 
 
@@ -654,7 +661,7 @@ def _reply(ctx: Context) -> None:
     order_ok = ctx.order is not None and customer is not None and ctx.order.customer_id == customer.id
     payload: dict[str, Any] = {
         "customer": who, "in_reply_to": message.message_id, "subject": message.subject,
-        "changes": summary(message) if order_ok else [], "reason": message.reason, "ref": f"inbox-{message.id}",
+        "changes": _changes_for(ctx) if order_ok else [], "reason": message.reason, "ref": f"inbox-{message.id}",
         "state": ctx.order.state if order_ok else None, "inbox_message_id": message.id,
     }
     try:
@@ -666,24 +673,33 @@ def _reply(ctx: Context) -> None:
         log.warning("inbox message %s: no reply: %s", message.id, exc.message)
 
 
+def _changes_for(ctx: Context) -> list[str]:
+    """The change lines of a reply, in the language the reply is written in (English when
+    the screens do not speak it): the payload is stored, so it is text, not lazy."""
+    from shopadmin.config import SUPPORTED_LOCALES
+
+    with force_locale(ctx.language if ctx.language in SUPPORTED_LOCALES else "en"):
+        return summary(ctx.message)
+
+
 # -- review ----------------------------------------------------------------------------------
 
 
 def _pending(access: Access, message_id: int) -> InboxMessage:
     message = get_message(access, message_id, Permission.INBOX_REVIEW)
     if message.status is not InboxStatus.REVIEW or message.review_state is not ReviewState.PENDING:
-        raise Conflict("This message is not waiting for review.", code="not_in_review",
+        raise Conflict(_l("This message is not waiting for review."), code="not_in_review",
                        fields={"status": message.status.value})
     return message
 
 
 def clean_changes(value: object) -> list[dict[str, Any]]:
     if not isinstance(value, list) or len(value) > 100:
-        raise Invalid("Send a list of changes.", fields={"changes": ["A list of at most 100 changes."]})
+        raise Invalid(_l("Send a list of changes."), fields={"changes": [_l("A list of at most 100 changes.")]})
     for n, change in enumerate(value):
         if not isinstance(change, dict) or change.get("type") not in nlu.INTENTS:
-            raise Invalid("Each change has a known type.",
-                          fields={f"changes.{n}": ["Use a type of: " + ", ".join(nlu.INTENTS) + "."]})
+            raise Invalid(_l("Each change has a known type."),
+                          fields={f"changes.{n}": [_l("Use a type of: %(types)s.", types=", ".join(nlu.INTENTS))]})
     return [dict(c) for c in value]
 
 
@@ -714,10 +730,10 @@ def approve(access: Access, message_id: int, *, changes: object = None, note: st
     proposed = clean_changes(changes) if changes is not None else list(message.changes or [])
     target_id = order_id or message.order_id
     if target_id is None:
-        raise Invalid("Choose the order these changes are for.", fields={"order_id": ["Required."]})
+        raise Invalid(_l("Choose the order these changes are for."), fields={"order_id": [_l("Required.")]})
     order = orders.get_order(access, target_id, Permission.ORDER_EDIT, for_update=True)
     if order.shop_id != message.shop_id:
-        raise NotFound("No such order.")
+        raise NotFound(_l("No such order."))
     if dry_run:
         return message
     mark = _last_notification_id()
@@ -755,11 +771,11 @@ def _sync_draft_lines(access: Access, cart: Any, proposed: list[dict[str, Any]],
     wanted: dict[str, int] = {}
     for n, line in enumerate(po["lines"]):
         if not isinstance(line, dict) or not isinstance(line.get("sku"), str):
-            raise Invalid("Each purchase-order line has a SKU and a quantity.",
-                          fields={f"changes.lines.{n}": ["Give sku and quantity."]})
+            raise Invalid(_l("Each purchase-order line has a SKU and a quantity."),
+                          fields={f"changes.lines.{n}": [_l("Give sku and quantity.")]})
         wanted[line["sku"]] = wanted.get(line["sku"], 0) + _positive(line.get("quantity"))
     if not wanted:
-        raise Invalid("A purchase order needs at least one line.", fields={"changes": ["No lines."]})
+        raise Invalid(_l("A purchase order needs at least one line."), fields={"changes": [_l("No lines.")]})
     if wanted == {line.sku: line.quantity for line in cart.lines}:
         return
     ids = {line.sku: line.id for line in cart.lines}
@@ -799,7 +815,7 @@ def kpis(access: Access, *, shop_id: int | None = None, since: datetime | None =
     """Share handled automatically; time from mail to change (all, ``automatic``: applied by
     the worker alone, ``reviewed``: approved by a supervisor); review queue size and age."""
     if not access.can_anywhere(Permission.INBOX_VIEW):
-        raise Forbidden("Your role does not allow this.")
+        raise Forbidden(_l("Your role does not allow this."))
     since = since or utcnow() - timedelta(days=30)
     where = [InboxMessage.received_at >= since]
     allowed = access.shops_allowing(Permission.INBOX_VIEW)

@@ -169,3 +169,65 @@ def test_the_inbox_list_has_labelled_columns_and_readable_states(app: Flask, inb
     assert "pending" in page
     detail = screen.get(f"/admin/inbox/details/?id={message_id}").get_data(as_text=True)
     assert 'data-testid="inbox-status">to review<' in detail
+
+
+def test_a_review_error_is_flashed_in_the_supervisors_language(app: Flask, inbox_world: dict[str, Any],
+                                                               post_mail: Any) -> None:
+    """Approving a message already decided: the Conflict is flashed through core's flash_error,
+    translated for the signed-in supervisor (ADR 0006), around a German screen."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as gettext_now
+    from markupsafe import escape
+
+    from shopadmin.core.access import Role
+    from tests.factories import make_user
+
+    with app.app_context():
+        make_user("aufsicht@test.example", roles={"OWN": Role.SUPERVISOR}, locale="de")
+    message_id, _, _ = _to_review(app, post_mail, inbox_world["customers"]["ann"], [("STD-1", 2)], ASK)
+    screen = _signed_in(app, "aufsicht@test.example")
+    csrf = csrf_token_from(screen.get(f"/admin/inbox/details/?id={message_id}").get_data(as_text=True))
+    url = f"/admin/inbox/review/?id={message_id}"
+    done = screen.post(url, data={"csrf_token": csrf, "decision": "approve"}, follow_redirects=True)
+    assert "Genehmigt: Die Änderungen wurden übernommen." in done.get_data(as_text=True)
+
+    again = screen.post(url, data={"csrf_token": csrf, "decision": "approve"})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 409
+    with app.test_request_context("/admin/"), force_locale("de"):
+        german = gettext_now("This message is not waiting for review.")
+    assert str(escape(german)) in page  # the German text once the catalogue has it (the lead's pass)
+    assert "Entscheidung" in page or "Prüfung" in page  # the rest of the screen speaks German
+    assert _message(app, message_id)["review_state"] == "approved"
+
+    colleague = _signed_in(app, "supervisor@test.example")  # no locale: the browser's, English here
+    english = colleague.post(url, data={"csrf_token": _any_csrf(colleague), "decision": "approve"})
+    assert english.status_code == 409
+    assert "This message is not waiting for review." in english.get_data(as_text=True)
+
+
+def test_reasons_and_changes_are_shown_as_words(app: Flask, inbox_world: dict[str, Any], post_mail: Any) -> None:
+    message_id, _, _ = _to_review(app, post_mail, inbox_world["customers"]["ann"], [("STD-1", 2)], ASK)
+    screen = _signed_in(app, "supervisor@test.example")
+    detail = screen.get(f"/admin/inbox/details/?id={message_id}").get_data(as_text=True)
+    assert 'data-testid="inbox-reason"' in detail
+    listing = screen.get("/admin/inbox/").get_data(as_text=True)
+    assert "data-reason=" in listing
+
+
+def test_every_reason_the_worker_gives_has_a_label(app: Flask) -> None:
+    import re
+    from pathlib import Path
+
+    from shopadmin.core.i18n import labels_of
+    from shopadmin.inbox import labels, parsing, understanding
+    from shopadmin.inbox import services as inbox_services
+
+    sources = Path(inbox_services.__file__).read_text() + Path(parsing.__file__).read_text()
+    reasons = set(re.findall(r'InboxStatus\.[A-Z]+, "([a-z_]+)"', sources))
+    reasons |= set(re.findall(r'return "([a-z_]+)", f?"', sources))
+    reasons |= set(re.findall(r'Unreadable\("([a-z_]+)"', sources))
+    assert len(reasons) > 20
+    assert reasons == set(labels_of("inbox_reason"))
+    assert reasons >= labels.DETAILED_REASONS
+    assert set(labels_of("inbox_change")) == set(understanding.INTENTS)
