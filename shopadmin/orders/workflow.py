@@ -264,8 +264,9 @@ def _reserve_line(order: Order, line: OrderLine, levels: list[StockLevel], held:
     missing = line.quantity - held.get(line.id, 0)
     if missing <= 0:
         return
+    if line.id is None:
+        db.session.flush()  # a line added by this edit needs its id
     for level, quantity in catalogue.take(levels, missing):
-        db.session.flush()
         db.session.add(StockReservation(shop_id=order.shop_id, order_id=order.id, line_id=line.id,
                                         stock_id=level.id, sku=line.sku, quantity=quantity))
     held[line.id] = line.quantity

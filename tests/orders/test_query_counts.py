@@ -56,3 +56,31 @@ def test_list_and_detail_statement_counts(app: Flask, client: Any, place: Any, t
     assert len(_api_statements(one_line)) <= len(_api_statements(five_lines))
     print("list:", len(_api_statements(large)), "detail:", len(_api_statements(five_lines)),
           "all incl. auth:", len(large), len(five_lines))
+
+
+def test_capture_statement_count_does_not_grow_with_lines(redis_app: Flask, order_world: Any, token: Any) -> None:
+    """``POST /api/v1/orders``: the same statements for one line as for six (stock, reservations,
+    deliveries and lines each go in one statement), and a ceiling for the whole capture.
+    With Redis, as in production: the mails are sent by jobs, not in the request."""
+    app, client = redis_app, redis_app.test_client()
+    from tests.orders.conftest import order_body
+    from tests.orders.factories import make_product
+
+    skus = [f"CNT-{n}" for n in range(6)]
+    with app.app_context():
+        for sku in skus:
+            make_product("OWN", sku)
+    headers = token("csr")
+    client.post("/api/v1/orders", json=order_body(order_world, lines=[{"sku": "CNT-0", "quantity": 1}]),
+                headers=headers)  # warm caches (templates, codes)
+    with counting(app) as one:
+        response = client.post("/api/v1/orders", json=order_body(order_world, lines=[{"sku": "CNT-1", "quantity": 1}]),
+                               headers=headers)
+    assert response.status_code == 201, response.get_json()
+    with counting(app) as six:
+        response = client.post("/api/v1/orders", json=order_body(
+            order_world, lines=[{"sku": sku, "quantity": 2} for sku in skus]), headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert len(six) == len(one), "\n".join(s[:80] for s in six)
+    assert len(six) <= 26, "\n".join(s[:80] for s in six)
+    print("capture statements incl. auth:", len(six))
