@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from shopadmin.assistance import flows, services
 from shopadmin.assistance.models import AssistanceSession, AssistanceSettings, ProtectedCustomer
 from shopadmin.core.access import Permission
-from shopadmin.core.admin import ScopedModelView
+from shopadmin.core.admin import EnumFilter, ScopedModelView
 from shopadmin.core.db import acting_as
 from shopadmin.core.errors import DomainError, NotFound
 from shopadmin.core.web import flash_error, request_access
@@ -85,7 +85,8 @@ class AssistanceLogAdmin(ScopedModelView):
                    "created_at", "started_at", "ended_at", "end_reason", "refusal", "ip")
     column_default_sort = ("id", True)
     column_searchable_list = ("customer_name", "operator_name", "reason", "ticket")
-    column_filters = ("status", "refusal", "operator_name")
+    column_filters = (EnumFilter(AssistanceSession.status, _l("Status"), "assistance_status"), "refusal",
+                      "operator_name")
     column_labels = {  # noqa: RUF012
         "id": _l("No."), "shop": _l("Shop"), "status": _l("Status"), "operator_name": _l("Operator"),
         "customer_name": _l("Customer"), "reason_code": _l("Reason code"), "reason": _l("Reason"),

@@ -10,7 +10,8 @@ from shopadmin.catalogue import services
 from shopadmin.catalogue.forms import ProductForm, StockForm
 from shopadmin.catalogue.models import Product, StockLevel
 from shopadmin.core.access import Permission
-from shopadmin.core.admin import ScopedModelView
+from shopadmin.core.admin import EnumFilter, ScopedModelView
+from shopadmin.core.i18n import label
 from shopadmin.core.money import money_str
 from shopadmin.tenants import services as tenants
 from shopadmin.tenants.admin import shop_options
@@ -24,7 +25,7 @@ class ProductAdmin(ScopedModelView):
     form = ProductForm
     column_list = ("shop", "sku", "name", "price", "availability", "release_date", "is_active")
     column_searchable_list = ("sku", "name")
-    column_filters = ("availability", "is_active")
+    column_filters = (EnumFilter(Product.availability, _l("Availability"), "availability"), "is_active")
     simple_list_pager = True
     column_labels = {  # noqa: RUF012
         "shop": _l("Shop"), "sku": _l("SKU"), "name": _l("Name"), "price": _l("Price"),
@@ -33,7 +34,7 @@ class ProductAdmin(ScopedModelView):
     column_formatters = {  # noqa: RUF012
         "shop": lambda v, c, m, p: m.shop.code,
         "price": lambda v, c, m, p: f"{money_str(m.price, m.shop.currency)} {m.shop.currency}",
-        "availability": lambda v, c, m, p: m.availability.value,
+        "availability": lambda v, c, m, p: label(m.availability, "availability"),
     }
 
     def create_form(self, obj: Any = None) -> ProductForm:

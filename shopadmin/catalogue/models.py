@@ -7,9 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopadmin.core.db import ShopOwned, utcnow
+from shopadmin.core.i18n import register_labels
 from shopadmin.extensions import db
 from shopadmin.tenants.models import Shop
 
@@ -19,6 +21,12 @@ class Availability(enum.StrEnum):
     BACKORDER = "backorder"  # may be ordered without stock; ships when stock arrives
     PREORDER = "preorder"  # ships from the release date
     DIGITAL = "digital"  # nothing to hold or pack
+
+
+register_labels("availability", {
+    Availability.STANDARD: _l("standard"), Availability.BACKORDER: _l("backorder"),
+    Availability.PREORDER: _l("pre-order"), Availability.DIGITAL: _l("digital"),
+})
 
 
 class Product(ShopOwned, db.Model):

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from shopadmin.core import csvsafe
 from shopadmin.core.access import Permission
-from shopadmin.core.admin import ScopedModelView
+from shopadmin.core.admin import EnumFilter, ScopedModelView
 from shopadmin.core.db import acting_as, unit_of_work
 from shopadmin.core.errors import Conflict, DomainError, Forbidden, NotFound
 from shopadmin.core.web import flash_error
@@ -86,24 +86,12 @@ class ShopFilter(BaseSQLAFilter):  # type: ignore[misc]
         return _l("code is")
 
 
-class TypeFilter(BaseSQLAFilter):  # type: ignore[misc]
-    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
-        try:
-            return query.filter(Customer.type == CustomerType(value))
-        except ValueError:
-            return query
+class AlertFilter(EnumFilter):
+    """Customers with ("1") or without ("0") an open alert."""
 
-    def operation(self) -> Any:
-        return _l("is")
-
-
-class AlertFilter(BaseSQLAFilter):  # type: ignore[misc]
-    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
+    def condition(self, column: Any, value: Any) -> sa.ColumnElement[bool]:
         active = sa.select(CustomerAlert.customer_id).where(CustomerAlert.cleared_at.is_(None))
-        return query.filter(Customer.id.in_(active) if value == "1" else Customer.id.not_in(active))
-
-    def operation(self) -> Any:
-        return _l("open")
+        return Customer.id.in_(active) if value == "1" else Customer.id.not_in(active)
 
 
 # -- CSV export ----------------------------------------------------------------------------------
@@ -165,8 +153,8 @@ class CustomerAdmin(ScopedModelView):
     column_filters = (
         TagFilter(Customer.id, _l("Tag")),
         ShopFilter(Customer.id, _l("Registered with shop")),
-        TypeFilter(Customer.type, _l("Type"), options=(("b2c", "B2C"), ("b2b", "B2B"))),
-        AlertFilter(Customer.id, _l("Alerts"), options=(("1", _l("open")), ("0", _l("none")))),
+        EnumFilter(Customer.type, _l("Type"), {CustomerType.B2C: "B2C", CustomerType.B2B: "B2B"}),
+        AlertFilter(Customer.id, _l("Alerts"), {"1": _l("open"), "0": _l("none")}),
     )
 
     # -- scope and roles: a customer is checked through the shops of its group ------------------

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from shopadmin.core.access import Permission
-from shopadmin.core.admin import ScopedModelView
+from shopadmin.core.admin import EnumFilter, ScopedModelView
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.errors import DomainError
 from shopadmin.core.i18n import label
@@ -49,7 +49,11 @@ class InboxAdmin(ScopedModelView):
     column_list = ("id", "received_at", "shop_id", "sender", "subject", "status", "reason", "language", "review_state")
     column_default_sort = ("id", True)
     column_searchable_list = ("subject", "sender")
-    column_filters = ("status", "review_state", "language")
+    column_filters = (
+        EnumFilter(InboxMessage.status, _l("Status"), "inbox_status"),
+        EnumFilter(InboxMessage.review_state, _l("Review"), "review_state"),
+        "language",
+    )
     column_labels = {  # noqa: RUF012
         "id": _l("No."), "received_at": _l("Received"), "shop_id": _l("Shop"), "sender": _l("From"),
         "subject": _l("Subject"), "status": _l("Status"), "reason": _l("Reason"), "language": _l("Language"),

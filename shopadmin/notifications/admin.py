@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 from flask import Blueprint, abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,10 +21,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
 from shopadmin.core.access import Permission
-from shopadmin.core.admin import ScopedModelView
+from shopadmin.core.admin import EnumFilter, ScopedModelView
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.errors import DomainError, Forbidden, Invalid, NotFound
-from shopadmin.core.i18n import label, labels_of
+from shopadmin.core.i18n import label
 from shopadmin.core.web import flash_error
 from shopadmin.notifications import rendering, services
 from shopadmin.notifications.events import EVENTS
@@ -83,25 +82,6 @@ def _abort_for(exc: DomainError) -> None:
 # -- the outbox ---------------------------------------------------------------------------------
 
 
-class StatusFilter(BaseSQLAFilter):  # type: ignore[misc]
-    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
-        try:
-            return query.filter(Notification.status == NotificationStatus(value))
-        except ValueError:
-            return query
-
-    def operation(self) -> Any:
-        return _l("is")
-
-
-class OpenAlertFilter(BaseSQLAFilter):  # type: ignore[misc]
-    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
-        return query.filter(Notification.is_alert_open.is_(value == "1"))
-
-    def operation(self) -> Any:
-        return _l("is")
-
-
 class OutboxAdmin(ScopedModelView):
     """Queued, sent and failed mails; supervisors retry failed ones and dismiss their alerts."""
 
@@ -137,8 +117,8 @@ class OutboxAdmin(ScopedModelView):
         if m.is_alert_open else "",
     }
     column_filters = (
-        StatusFilter(Notification.status, _l("Status"), options=tuple(labels_of("notification_status").items())),
-        OpenAlertFilter(Notification.is_alert_open, _l("Alert"), options=(("1", _l("open")), ("0", _l("none")))),
+        EnumFilter(Notification.status, _l("Status"), "notification_status"),
+        EnumFilter(Notification.is_alert_open, _l("Alert"), {"1": _l("open"), "0": _l("none")}),
     )
 
     def _record(self) -> Notification:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from shopadmin.core.access import Permission
-from shopadmin.core.admin import ScopedModelView
+from shopadmin.core.admin import EnumFilter, ScopedModelView
 from shopadmin.core.web import request_access
 from shopadmin.extensions import db
 from shopadmin.tenants import services
@@ -35,7 +35,8 @@ class ShopAdmin(ScopedModelView):
     form = ShopForm
     column_list = ("code", "name", "kind", "master", "currency", "locale", "sharing_group", "customer_assistance")
     column_searchable_list = ("code", "name")
-    column_filters = ("kind", "currency", "customer_assistance")
+    column_filters = (EnumFilter(Shop.kind, _l("Kind"), {ShopKind.B2C: "B2C", ShopKind.B2B: "B2B"}), "currency",
+                      "customer_assistance")
     column_labels = {  # noqa: RUF012
         "code": _l("Code"),
         "name": _l("Name"),
