@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from shopadmin.dashboard.periods import sql_bucket
 from shopadmin.dashboard.widgets import WidgetView, widget
 from shopadmin.extensions import db
 from shopadmin.orders import statemachine as sm
@@ -22,19 +21,19 @@ PALETTE = ("#2fa4e7", "#73a839", "#dd5600", "#c71c22", "#033c73", "#6f42c1")
 
 
 def placed_orders(view: WidgetView) -> list[sa.ColumnElement[bool]]:
-    """The filter every order figure shares: placed orders of the widget's shops in the period."""
+    """The filter every order figure shares: placed orders of the widget's shops in the period
+    (its days read in each order's shop's time zone)."""
     return [
         Order.shop_id.in_(sorted(view.shop_ids)),
         Order.state.not_in(NOT_PLACED),
-        Order.created_at >= view.period.start_at,
-        Order.created_at < view.period.end_before,
+        view.days.within(Order.created_at, Order.shop_id, view.period),
     ]
 
 
 @widget("orders_revenue", title=_l("Orders and revenue"), template="dashboard/widgets/orders_revenue.html", order=10)
 def orders_revenue(view: WidgetView) -> dict[str, Any]:
     """Orders placed and revenue per bucket, one series per currency (never added up)."""
-    bucket = sql_bucket(Order.created_at, view.period.by).label("bucket")
+    bucket = view.days.bucket(Order.created_at, Order.shop_id, view.period).label("bucket")
     revenue = sa.func.coalesce(sa.func.sum(sa.case((Order.state.in_(NO_REVENUE), 0), else_=Order.total)), 0)
     rows = db.session.execute(
         sa.select(bucket, Order.currency, sa.func.count(Order.id), revenue)
@@ -94,8 +93,10 @@ def customers(view: WidgetView) -> dict[str, Any]:
         .group_by(Order.customer_id)
         .subquery()
     )
-    bucket = sql_bucket(Order.created_at, view.period.by)
-    first_bucket = sql_bucket(first_orders.c.first_at, view.period.by)
+    bucket = view.days.bucket(Order.created_at, Order.shop_id, view.period)
+    # The first order's bucket, read in the time zone of the order counted (the same as its
+    # own when a customer stays with shops of one zone).
+    first_bucket = view.days.bucket(first_orders.c.first_at, Order.shop_id, view.period)
     rows = db.session.execute(
         sa.select(
             bucket.label("bucket"),

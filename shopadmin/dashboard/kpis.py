@@ -82,7 +82,7 @@ def inbox_counts(view: WidgetView) -> tuple[int, int] | None:
                   sa.func.count(InboxMessage.id).filter(InboxMessage.status == InboxStatus.APPLIED,
                                                         InboxMessage.reviewed_by_id.is_(None)))
         .where(InboxMessage.shop_id.in_(sorted(view.shop_ids)), InboxMessage.status != InboxStatus.RECEIVED,
-               InboxMessage.received_at >= view.period.start_at, InboxMessage.received_at < view.period.end_before)
+               view.days.within(InboxMessage.received_at, InboxMessage.shop_id, view.period))
     ).one()
     return int(processed or 0), int(automatic or 0)
 
@@ -99,7 +99,7 @@ def kpis(view: WidgetView) -> dict[str, Any]:
         .join(Order, sa.and_(Order.shop_id == OrderVersion.shop_id, Order.id == OrderVersion.order_id))
         .where(OrderVersion.shop_id.in_(sorted(view.shop_ids)), OrderVersion.number > 1,
                OrderVersion.user_id.is_not(None), Order.state.not_in(NOT_PLACED),
-               OrderVersion.created_at >= view.period.start_at, OrderVersion.created_at < view.period.end_before)
+               view.days.within(OrderVersion.created_at, OrderVersion.shop_id, view.period))
     ) or 0)
     mails = inbox_counts(view)
     minutes_per_order = float(current_app.config.get("SHOPADMIN_MINUTES_PER_ORDER", 4))

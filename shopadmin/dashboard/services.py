@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shopadmin.core.access import Access
-from shopadmin.dashboard.periods import DEFAULT_RANGE, GRANULARITY_LABELS, RANGES, Granularity, Period
+from shopadmin.core.access import Access, Permission
+from shopadmin.dashboard.periods import DEFAULT_RANGE, GRANULARITY_LABELS, RANGES, Granularity, Period, ShopDays
 from shopadmin.dashboard.tiles import Tile, allowed_shops, tile_counts
 from shopadmin.dashboard.widgets import Widget, WidgetView, registered
 from shopadmin.tenants import services as tenants
@@ -39,8 +39,15 @@ def build_dashboard(access: Access, *, shop_code: str | None = None, period: Per
 
 
 def dashboard_context(access: Access, args: Mapping[str, str]) -> dict[str, Any]:
-    """Template variables for the admin index (``?shop=CODE&range=30d&by=week``)."""
-    dashboard = build_dashboard(access, shop_code=args.get("shop") or None, period=Period.from_args(args))
+    """Template variables for the admin index (``?shop=CODE&range=30d&by=week``).
+
+    "Today" (the end of a named range) is the shops' own today when they share a time zone.
+    """
+    shop_code = args.get("shop") or None
+    shop = tenants.get_shop(access, shop_code) if shop_code else None
+    shown = allowed_shops(access, Permission.DASHBOARD_VIEW, frozenset({shop.id}) if shop is not None else None)
+    period = Period.from_args(args, today=ShopDays.of(shown).today())
+    dashboard = build_dashboard(access, shop_code=shop_code, period=period)
     return {
         "dashboard": dashboard,
         "ranges": list(RANGES),

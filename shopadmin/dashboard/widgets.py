@@ -17,10 +17,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from shopadmin.core.access import Access, Permission
-from shopadmin.dashboard.periods import Period
+from shopadmin.dashboard.periods import Period, ShopDays
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class WidgetView:
     access: Access
     shop_ids: frozenset[int]
     period: Period
+
+    @cached_property
+    def days(self) -> ShopDays:
+        """How the widget's shops read calendar days (their time zones)."""
+        return ShopDays.of(self.shop_ids)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,8 @@ from tests.factories import login, make_shop, world
 from tests.orders.factories import make_order, make_order_customer, make_product
 
 PLATFORM = system_access("tests")
-TODAY = datetime.now(UTC).date()
+# The world's shops read days in Berlin (tests/factories.py): "today" is theirs.
+TODAY = datetime.now(ZoneInfo("Europe/Berlin")).date()
 
 
 def _at(order_id: int, days_ago: int) -> None:
@@ -64,7 +66,7 @@ def test_orders_and_revenue_per_currency_never_mixed_nor_leaking(app: Flask, sal
         access = access_of("manager@test.example")
         with acting_as(access):
             shops = frozenset({sales["ids"]["OWN"], sales["ids"]["USDSUB"]})
-            data = orders_revenue(WidgetView(access, shops, Period.last(7)))
+            data = orders_revenue(WidgetView(access, shops, Period.last(7, today=TODAY)))
     by_currency = {series["currency"]: series for series in data["currencies"]}
     assert set(by_currency) == {"EUR", "USD"}
     # OWN: 1, 2 and 3 units at 10.00 (+ tax none); OTHER's 5000.00 never appears.
@@ -85,7 +87,7 @@ def test_the_guard_scopes_chart_queries_even_when_asked_for_another_shop(app: Fl
     with app.test_request_context():
         access = access_of("manager@test.example")
         with acting_as(access):
-            leaked = orders_revenue(WidgetView(access, frozenset({sales["ids"]["OTHER"]}), Period.last(7)))
+            leaked = orders_revenue(WidgetView(access, frozenset({sales["ids"]["OTHER"]}), Period.last(7, today=TODAY)))
     assert leaked["currencies"] == []
 
 
@@ -94,8 +96,8 @@ def test_weekly_and_monthly_buckets(app: Flask, sales: dict[str, Any]) -> None:
         access = access_of("manager@test.example")
         with acting_as(access):
             shops = frozenset({sales["ids"]["OWN"]})
-            weekly = orders_revenue(WidgetView(access, shops, Period.last(28, Granularity.WEEK)))
-            monthly = orders_revenue(WidgetView(access, shops, Period.last(60, Granularity.MONTH)))
+            weekly = orders_revenue(WidgetView(access, shops, Period.last(28, Granularity.WEEK, today=TODAY)))
+            monthly = orders_revenue(WidgetView(access, shops, Period.last(60, Granularity.MONTH, today=TODAY)))
     for data in (weekly, monthly):
         (eur,) = data["currencies"]
         assert eur["total_orders"] == 3
@@ -108,7 +110,7 @@ def test_customers_new_and_returning(app: Flask, sales: dict[str, Any]) -> None:
     with app.test_request_context():
         access = access_of("manager@test.example")
         with acting_as(access):
-            data = customers(WidgetView(access, frozenset({sales["ids"]["OWN"]}), Period.last(7)))
+            data = customers(WidgetView(access, frozenset({sales["ids"]["OWN"]}), Period.last(7, today=TODAY)))
     rows = {row["bucket"]: row for row in data["rows"]}
     three_days_ago = (TODAY - timedelta(days=3)).isoformat()
     assert rows[three_days_ago] == {"bucket": three_days_ago, "new": 1, "returning": 0}
@@ -120,11 +122,11 @@ def test_dashboard_widgets_follow_roles_and_the_selector(app: Flask, sales: dict
     with app.test_request_context():
         manager = access_of("manager@test.example")
         with acting_as(manager):
-            board = build_dashboard(manager, period=Period.last(7))
-            narrowed = build_dashboard(manager, shop_code="USDSUB", period=Period.last(7))
+            board = build_dashboard(manager, period=Period.last(7, today=TODAY))
+            narrowed = build_dashboard(manager, shop_code="USDSUB", period=Period.last(7, today=TODAY))
         csr = access_of("csr@test.example")
         with acting_as(csr):
-            csr_board = build_dashboard(csr, period=Period.last(7))
+            csr_board = build_dashboard(csr, period=Period.last(7, today=TODAY))
     charts = dict((w.key, data) for w, data in board.widgets)
     assert {s["currency"] for s in charts["orders_revenue"]["currencies"]} == {"EUR", "USD"}
     narrowed_charts = dict((w.key, data) for w, data in narrowed.widgets)

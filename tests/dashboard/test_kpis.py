@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask
@@ -21,6 +22,8 @@ from shopadmin.staff.models import User
 from tests.factories import world
 from tests.orders.factories import make_order, make_order_customer, make_product
 
+# The world's shops read days in Berlin (tests/factories.py): "today" is theirs.
+TODAY = datetime.now(ZoneInfo("Europe/Berlin")).date()
 PLATFORM = system_access("tests")
 
 
@@ -53,7 +56,7 @@ def test_kpis(app: Flask) -> None:
             orders.update_order(manager, orders.get_order(manager, phone), {"attributes": {"po": "1"}},
                                 reason="customer called")
         with acting_as(manager):
-            data = kpis(WidgetView(manager, frozenset({ids["OWN"]}), Period.last(7)))
+            data = kpis(WidgetView(manager, frozenset({ids["OWN"]}), Period.last(7, today=TODAY)))
     assert data["response"]["count"] == 1
     assert data["response"]["median_hours"] == 2.0
     assert data["orders"] == {"placed": 4, "automatic": 2, "share": 50.0}
