@@ -48,6 +48,9 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")  # flushe
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
 CAPTURES = int(os.environ.get("BENCH_CAPTURES", "2000"))
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+# Threads per gunicorn worker (gthread): a sync worker idles while PostgreSQL answers.
+WORKER_THREADS = int(os.environ.get("BENCH_WORKER_THREADS", "1"))
+ONLY_CAPTURE = os.environ.get("BENCH_ONLY") == "capture"
 AUTH_MARKERS = ("api_tokens", "memberships", "set_config", "shops.master_id IN")
 
 
@@ -170,15 +173,15 @@ def throughput(make_request: Any, count: int) -> tuple[float, list[float], int]:
 
 
 def main() -> None:
-    paths = pages()
+    paths = [] if ONLY_CAPTURE else pages()
     counts = in_process(paths)
     env = {**os.environ, "SHOPADMIN_DATABASE_URL": URL, "SHOPADMIN_SECRET_KEY": "bench",
            "SHOPADMIN_LOGIN_RATE_LIMIT": "10000 per minute"}
     # As in production: jobs (the notification mails) go to RQ through Redis, not inline in the request.
     env["SHOPADMIN_REDIS_URL"] = REDIS
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
-         "--log-level", "warning", "wsgi:app"], env=env, cwd=REPO)
+        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", str(WORKER_THREADS),
+         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], env=env, cwd=REPO)
     try:
         for _ in range(100):
             try:
@@ -189,7 +192,8 @@ def main() -> None:
         csr = {"Authorization": f"Bearer {token('csr@bench.example')}"}
         root = {"Authorization": f"Bearer {token('root@bench.example')}", "Content-Type": "application/json"}
         floor = http_times("/api/v1/users/me", csr)
-        print(f"{ROUNDS} rounds per page, CSR of S01 (50,000 of the orders visible), gunicorn 2 workers\n")
+        print(f"{ROUNDS} rounds per page, CSR of S01 (50,000 of the orders visible), gunicorn 2 workers, "
+              f"{WORKER_THREADS} thread(s) each\n")
         print(f"{'page':<30} {'rows':>4} {'SQL':>7} {'median':>8} {'p95':>8} {'bare SQL':>9} {'/users/me':>10} "
               f"{'x SQL':>6} {'x route':>8}")
         for label, path in paths:
