@@ -44,6 +44,9 @@ def _register_periodic_jobs(app: Flask) -> None:
     from shopadmin.orders.jobs import register_periodic_jobs as register_order_jobs
 
     register_order_jobs(app)
+    from shopadmin.reports.jobs import register_periodic_jobs as register_report_jobs
+
+    register_report_jobs(app)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -108,6 +108,9 @@ def register_commands(app: Flask) -> None:
     from shopadmin.notifications.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)
+    from shopadmin.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
 
 
 def _create_app() -> Flask:

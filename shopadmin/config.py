@@ -90,6 +90,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SHOPADMIN_INBOX_IMAP_EVERY": int(env("SHOPADMIN_INBOX_IMAP_EVERY", "60") or 60),
         "SHOPADMIN_INBOX_IMAP_BATCH": int(env("SHOPADMIN_INBOX_IMAP_BATCH", "200") or 200),
         "SHOPADMIN_INBOX_SPOOL": env("SHOPADMIN_INBOX_SPOOL"),
+        # A background report's file is kept this many days after it is made, then deleted
+        # (the run stays, marked expired).
+        "SHOPADMIN_REPORT_RETENTION_DAYS": int(env("SHOPADMIN_REPORT_RETENTION_DAYS", "7") or 7),
         # Cookies: signed (Flask's default session), never readable by scripts.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

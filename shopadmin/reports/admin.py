@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -74,10 +74,14 @@ class ReportsView(ScopedPage):
             return self.render("reports/runs.html", runs=services.list_runs(access), run=None,
                                reports=load_reports())
         run = services.get_run(access, run_id)
+        if request.args.get("download") and run.status == "expired":
+            abort(410, description=_("This report's file was deleted %(days)s days after it was made. "
+                                     "Run the report again.", days=services.retention().days))
         if request.args.get("download") and run.status == "done" and run.content is not None:
             return _download(services.ReportFile(run.filename or "report", services.FORMATS[run.format],
                                                  run.content))
-        return self.render("reports/runs.html", runs=[], run=run, reports=load_reports())
+        return self.render("reports/runs.html", runs=[], run=run, reports=load_reports(),
+                           retention_days=services.retention().days)
 
 
 def register_admin(app: Any, admin: Any) -> None:

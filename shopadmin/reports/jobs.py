@@ -1,20 +1,26 @@
 """The background run of a report: rows read with the asking user's access, progress
-saved as it goes, the file kept on the run for download."""
+saved as it goes, the file kept on the run for download; and the periodic job that deletes
+files past their retention (``services.expire_files``)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import Flask
 from flask_babel import force_locale
 
 from shopadmin.core.access import system_access
 from shopadmin.core.db import acting_as, unit_of_work, utcnow
 from shopadmin.core.errors import DomainError
+from shopadmin.core.jobs import register_periodic
 from shopadmin.extensions import db
 from shopadmin.reports.models import ReportRun
 
 log = logging.getLogger(__name__)
+
+EXPIRE_EVERY = timedelta(hours=1)
 
 
 def _save(run_id: int, **values: object) -> None:
@@ -62,3 +68,19 @@ def produce_report(run_id: int) -> None:
         log.exception("report run %s failed", run_id)
         db.session.rollback()
         _save(run_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:500], finished_at=utcnow())
+
+
+def expire_files() -> int:
+    """Delete report files past their retention; returns how many runs expired."""
+    from shopadmin.reports.services import expire_files as expire
+
+    access = system_access("report-retention")
+    with unit_of_work(access):
+        expired = expire(access)
+    if expired:
+        log.info("report files deleted after retention: runs %s", expired)
+    return len(expired)
+
+
+def register_periodic_jobs(app: Flask) -> None:
+    register_periodic(app, expire_files, every=EXPIRE_EVERY)

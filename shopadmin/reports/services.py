@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -88,6 +88,29 @@ def start_run(access: Access, key: str, params: Mapping[str, str], fmt: str) -> 
 
     enqueue(produce_report, run.id)
     return run
+
+
+def retention() -> timedelta:
+    """How long a background run's file is kept after the run finished."""
+    return timedelta(days=max(1, int(current_app.config.get("SHOPADMIN_REPORT_RETENTION_DAYS", 7))))
+
+
+def expire_files(access: Access, *, now: datetime | None = None) -> list[int]:
+    """Delete the files of runs that finished more than ``retention()`` before ``now`` and
+    mark those runs ``expired``; returns their ids. System access only (``Forbidden``).
+
+    Idempotent and catching up by itself: it looks at ``finished_at``, not at when it ran.
+    """
+    if not access.is_system:
+        raise Forbidden(_l("Only the platform deletes report files."))
+    cutoff = (now or datetime.now(UTC)) - retention()
+    expired = db.session.scalars(
+        sa.update(ReportRun)
+        .where(ReportRun.status == "done", ReportRun.finished_at < cutoff)
+        .values(status="expired", content=None)
+        .returning(ReportRun.id)
+    ).all()
+    return sorted(expired)
 
 
 def get_run(access: Access, run_id: int) -> ReportRun:
