@@ -45,6 +45,10 @@ class ProductInput:
     release_date: date | None = None
 
 
+
+MAX_STOCK = 1_000_000_000  # units per warehouse; the column is a 32-bit integer
+
+
 def _availability(value: str) -> Availability:
     try:
         return Availability((value or "standard").strip().lower())
@@ -180,6 +184,8 @@ def set_stock(access: Access, shop: Shop, sku: str, *, warehouse: str | None, qu
         raise invalid("quantity", _l("A whole number."))
     if quantity < 0:
         raise invalid("quantity", _l("Must not be negative."))
+    if quantity > MAX_STOCK:
+        raise invalid("quantity", _l("At most %(count)s.", count=f"{MAX_STOCK:,}"))
     code = _clean_warehouse(warehouse)
     level = db.session.scalars(
         sa.select(StockLevel).where(StockLevel.shop_id == shop.id, StockLevel.product_id == product.id,

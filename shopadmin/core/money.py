@@ -10,14 +10,18 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 from flask_babel import lazy_gettext as _l
 
-from shopadmin.core.validation import invalid
+from shopadmin.core.validation import invalid, plain_decimal
 
 ZERO = Decimal("0")
+# Money columns are NUMERIC(14, 4): under 10,000,000,000. One amount may use nine of those
+# ten digits, so that lines and totals have room to add up; ``check_total`` guards the sums.
+MAX_AMOUNT = Decimal("999999999")
+MAX_TOTAL = Decimal("9999999999")
 
 
 def precision(currency: str) -> int:
@@ -34,21 +38,8 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 
 def parse_decimal(value: object, field: str) -> Decimal:
-    """A finite Decimal from a string or int; floats and booleans are refused."""
-    if isinstance(value, float | bool) or value is None:
-        raise invalid(field, _l('Send money as a decimal string such as "12.50".'))
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int | str):
-        try:
-            number = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            raise invalid(field, _l("Not a decimal number.")) from None
-    else:
-        raise invalid(field, _l('Send money as a decimal string such as "12.50".'))
-    if not number.is_finite():
-        raise invalid(field, _l("Not a decimal number."))
-    return number
+    """A finite Decimal from a plain decimal string or an int; floats, booleans and exponents are refused."""
+    return plain_decimal(value, field, _l('Send money as a decimal string such as "12.50".'))
 
 
 def parse_money(value: object, currency: str, field: str, *, allow_negative: bool = False) -> Decimal:
@@ -56,11 +47,20 @@ def parse_money(value: object, currency: str, field: str, *, allow_negative: boo
     number = parse_decimal(value, field)
     if not allow_negative and number < 0:
         raise invalid(field, _l("Must not be negative."))
+    if abs(number) > MAX_AMOUNT:
+        raise invalid(field, _l("At most %(amount)s.", amount=f"{MAX_AMOUNT:,}"))
     exponent = number.as_tuple().exponent
     digits = precision(currency)
     if isinstance(exponent, int) and -exponent > digits:
         raise invalid(field, _l("At most %(count)s decimal places for %(currency)s.", count=digits, currency=currency))
     return quantize(number, currency)
+
+
+def check_total(amount: Decimal, field: str) -> Decimal:
+    """A computed sum (a line total, an order total) that the money columns can hold."""
+    if abs(amount) > MAX_TOTAL:
+        raise invalid(field, _l("The total would exceed %(amount)s.", amount=f"{MAX_TOTAL:,}"))
+    return amount
 
 
 def money_str(amount: Decimal | None, currency: str) -> str | None:

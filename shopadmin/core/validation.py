@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import available_timezones
 
 from babel import Locale, UnknownLocaleError
@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from shopadmin.core.errors import Invalid, Message
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+# "12.50", "-3", ".5": what people type. Not "1e3" or "1_000", which Decimal() would take.
+PLAIN_DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,30}(?:\.\d{0,30})?|\.\d{1,30})")
 _CURRENCIES = frozenset(list_currencies())
 _TIMEZONES = frozenset(available_timezones())
 _COUNTRIES = frozenset(str(code) for code in Locale("en").territories if str(code).isalpha() and len(str(code)) == 2)
@@ -76,18 +78,32 @@ def clean_timezone(value: str | None, field: str = "timezone") -> str:
     return zone
 
 
+def plain_decimal(value: object, field: str, hint: Message) -> Decimal:
+    """A finite Decimal from an int, a Decimal or a plain decimal string; ``hint`` says what to send.
+
+    Floats lose cents and booleans are not numbers: both refused, as are exponents.
+    """
+    if isinstance(value, bool | float) or value is None:
+        raise invalid(field, hint)
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        if not PLAIN_DECIMAL_RE.fullmatch(value.strip()):
+            raise invalid(field, _l("Not a decimal number."))
+        number = Decimal(value.strip())
+    else:
+        raise invalid(field, hint)
+    if not number.is_finite():
+        raise invalid(field, _l("Not a decimal number."))
+    return number
+
+
 def clean_decimal(
     value: object, field: str, *, minimum: Decimal | None = None, maximum: Decimal | None = None, places: int = 4
 ) -> Decimal:
-    if isinstance(value, float | bool):
-        # Floats lose cents; money and rates travel as strings.
-        raise invalid(field, _l('Send a decimal string such as "0.19".'))
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise invalid(field, _l("Not a decimal number.")) from None
-    if not number.is_finite():
-        raise invalid(field, _l("Not a decimal number."))
+    number = plain_decimal(value, field, _l('Send a decimal string such as "0.19".'))
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
         raise invalid(field, _l("At most %(count)s decimal places.", count=places))

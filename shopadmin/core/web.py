@@ -34,7 +34,7 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shopadmin.core.access import ANONYMOUS, Access, Permission
@@ -225,6 +225,17 @@ def register_request_hooks(app: Flask) -> None:
             )
         response.headers["Retry-After"] = "60"
         return response
+
+    @app.errorhandler(DataError)
+    def _value_out_of_range(error: DataError) -> Any:
+        # The services bound what they accept; a value the database still refuses (too large,
+        # malformed) is bad input all the same: 422, never 500. Logged: a bound is missing.
+        app.logger.warning("database refused a value on %s %s: %s", request.method, request.path, error.orig)
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        if is_api_request():
+            return error_payload(422, "validation_error", "A value is out of range or malformed.")
+        return _render_error(422, str(_l("A value is out of range or malformed.")))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from shopadmin.core.errors import Invalid
-from shopadmin.core.money import format_money, money_str, parse_money, percent_below, quantize
+from shopadmin.core.money import check_total, format_money, money_str, parse_money, percent_below, quantize
 
 
 def test_quantize_per_currency() -> None:
@@ -17,11 +17,21 @@ def test_quantize_per_currency() -> None:
 def test_parse_strict() -> None:
     assert parse_money("12.50", "EUR", "price") == Decimal("12.50")
     assert parse_money(12, "EUR", "price") == Decimal("12.00")
-    for bad in (12.5, True, None, "abc", "NaN", "Infinity", "1.234", [], "-1"):
+    assert parse_money(" 7.5 ", "EUR", "price") == Decimal("7.50")
+    assert parse_money("999999999", "EUR", "price") == Decimal("999999999.00")
+    for bad in (12.5, True, None, "abc", "NaN", "Infinity", "1.234", [], "-1", "1e3", "1_000", "0x10", "1,5",
+                "", "1000000000", 10**12):
         with pytest.raises(Invalid):
             parse_money(bad, "EUR", "price")
     with pytest.raises(Invalid):
         parse_money("100.5", "JPY", "price")
+
+
+def test_totals_stay_within_what_the_columns_hold() -> None:
+    assert check_total(Decimal("9999999999"), "lines") == Decimal("9999999999")
+    with pytest.raises(Invalid) as raised:
+        check_total(Decimal("10000000000"), "lines.0.quantity")
+    assert "lines.0.quantity" in raised.value.fields
 
 
 def test_json_and_screen_forms() -> None:
