@@ -93,6 +93,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # A background report's file is kept this many days after it is made, then deleted
         # (the run stays, marked expired).
         "SHOPADMIN_REPORT_RETENTION_DAYS": int(env("SHOPADMIN_REPORT_RETENTION_DAYS", "7") or 7),
+        # An uploaded import of more records than this is stored and imported by a job.
+        "SHOPADMIN_IMPORT_INLINE_ROWS": int(env("SHOPADMIN_IMPORT_INLINE_ROWS", "500") or 500),
         # Cookies: signed (Flask's default session), never readable by scripts.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -19,6 +19,7 @@ from shopadmin.customers.models import (
     CustomerShop,
     CustomerTag,
 )
+from shopadmin.exchange.models import ImportRun
 from shopadmin.inbox.models import InboxMessage
 from shopadmin.notifications.models import Notification, NotificationSettings, NotificationTemplate
 from shopadmin.orders.models import (
@@ -57,6 +58,7 @@ __all__ = [
     "CustomerTag",
     "Delivery",
     "IdempotencyKey",
+    "ImportRun",
     "InboxMessage",
     "Membership",
     "Notification",

@@ -257,6 +257,8 @@ ROUTES: list[Route] = [
     Route("GET", "/admin/reports/runs/", Role.MANAGER, "reports.runs_view", per_shop=False, screen=True),
     # -- import and export ----------------------------------------------------------------------------
     Route("GET", "/admin/exchange/", Role.MANAGER, "exchange.index", per_shop=False, screen=True),
+    # Background imports belong to the uploader (another user's run: 404, tests/exchange/test_import_runs.py).
+    Route("GET", "/admin/exchange/runs/", Role.MANAGER, "exchange.runs_view", per_shop=False, screen=True),
     Route("GET", "/admin/exchange/export?what=orders&format=csv&shop={shop}", Role.MANAGER, "exchange.export_view",
           screen=True),
     # -- customer assistance (issue 6) ------------------------------------------------------------

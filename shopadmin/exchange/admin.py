@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,8 +15,9 @@ from shopadmin.core.admin import ScopedPage
 from shopadmin.core.db import acting_as, unit_of_work
 from shopadmin.core.errors import DomainError, Invalid
 from shopadmin.exchange import services
-from shopadmin.exchange.formats import FORMATS, guess_format, read_records
+from shopadmin.exchange.formats import FORMATS, guess_format
 from shopadmin.exchange.importers import IMPORTERS
+from shopadmin.exchange.models import ImportRun
 from shopadmin.reports.base import report_shops
 
 templates_bp = Blueprint("exchange_screens", __name__, template_folder="templates")
@@ -54,15 +55,30 @@ class ExchangeView(ScopedPage):
                 if upload is None or not upload.filename:
                     raise Invalid(_l("Choose a file."), fields={"file": [_l("Choose a file.")]})
                 fmt = request.form.get("format") or guess_format(upload.filename)
-                records = read_records(upload.read(), fmt)
                 with unit_of_work():
-                    result = services.import_records(access, form["kind"], records, shop_code=form["shop"] or None,
+                    outcome = services.import_upload(access, form["kind"], upload.read(), fmt,
+                                                     filename=upload.filename, shop_code=form["shop"] or None,
                                                      dry_run=form["dry_run"])
+                    run_id = outcome.id if isinstance(outcome, ImportRun) else None
+                if isinstance(outcome, services.ImportResult):
+                    result = outcome.summary()
+                else:  # a large file: imported by a job, followed on its page
+                    return redirect(url_for(".runs_view", id=run_id))
             except DomainError as exc:
                 error = exc.explain()
         return self.render("exchange/index.html", importers=IMPORTERS, result=result, error=error, form=form,
                            shops=report_shops(access, Permission.DATA_IMPORT), formats=FORMATS,
-                           export_shops=report_shops(access, Permission.ORDER_EXPORT))
+                           export_shops=report_shops(access, Permission.ORDER_EXPORT),
+                           inline_rows=services.inline_rows())
+
+    @expose("/runs/")
+    def runs_view(self) -> Any:
+        """The caller's background imports, or one of them (``?id=``): status, progress, result."""
+        access = self.access
+        run_id = request.args.get("id", type=int)
+        if run_id is None:
+            return self.render("exchange/runs.html", runs=services.list_import_runs(access), run=None)
+        return self.render("exchange/runs.html", runs=[], run=services.get_import_run(access, run_id))
 
     @expose("/export")
     def export_view(self) -> Any:

@@ -6,6 +6,11 @@ savepoint is rolled back when there was any error or when it is a dry run, and t
 and mails the records asked for are dropped with it. Only a clean, real run stays in the
 caller's unit of work to be committed. A dry run therefore checks exactly what the real
 run would do (duplicates, stock, the caller's limits), and writes nothing.
+
+``import_upload`` is what the screen calls: a file of up to ``inline_rows()`` records is
+imported during the request; a larger one is stored first (``ImportRun``) and imported by
+a job after the commit (an RQ worker, or in-process right after the commit in inline
+mode), with the same ``import_records`` and so the same all-or-nothing rule.
 """
 
 from __future__ import annotations
@@ -17,14 +22,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from shopadmin.core.access import Access, Permission
 from shopadmin.core.csvsafe import csv_lines
 from shopadmin.core.db import after_commit_mark, drop_after_commit_since
-from shopadmin.core.errors import DomainError, Forbidden, Invalid
+from shopadmin.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shopadmin.core.jobs import enqueue
 from shopadmin.customers import services as customers
+from shopadmin.exchange.formats import FORMATS, read_records
 from shopadmin.exchange.importers import IMPORTERS, group_order_lines
+from shopadmin.exchange.models import ImportRun
 from shopadmin.extensions import db
 from shopadmin.orders.models import Order
 from shopadmin.tenants import services as tenants
@@ -57,6 +66,13 @@ class ImportResult:
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
+
+    def summary(self) -> dict[str, Any]:
+        """What a background run keeps (``ImportRun.result``) and the screen shows."""
+        return {"rows": len(self.rows), "created": self.count("created"), "updated": self.count("updated"),
+                "matched": self.count("matched"), "errors": len(self.error_rows), "ok": self.ok,
+                "written": self.written, "dry_run": self.dry_run,
+                "error_rows": [{"row": row.row, "errors": row.errors} for row in self.error_rows]}
 
 
 def _messages(exc: DomainError) -> list[str]:
@@ -115,6 +131,69 @@ def import_records(access: Access, kind: str, records: list[tuple[int, dict[str,
         file_savepoint.commit()
         result.written = True
     return result
+
+
+def inline_rows() -> int:
+    """Files of up to this many records are imported during the request; larger ones by a job."""
+    return int(current_app.config.get("SHOPADMIN_IMPORT_INLINE_ROWS", 500))
+
+
+def import_upload(access: Access, kind: str, data: bytes, fmt: str, *, filename: str = "",
+                  shop_code: str | None = None, dry_run: bool = False) -> ImportResult | ImportRun:
+    """Import an uploaded file now (small: an ``ImportResult``) or store it and queue its
+    import (large: the queued ``ImportRun``, imported after the commit).
+
+    Raises ``Invalid`` for an unreadable file or an unknown kind, ``NotFound``/``Forbidden``
+    for a shop outside the scope or beyond the role (checked before anything is stored).
+    """
+    records = read_records(data, fmt)
+    if len(records) <= inline_rows():
+        return import_records(access, kind, records, shop_code=shop_code, dry_run=dry_run)
+    return start_import(access, kind, data, fmt, row_count=len(records), filename=filename, shop_code=shop_code,
+                        dry_run=dry_run)
+
+
+def start_import(access: Access, kind: str, data: bytes, fmt: str, *, row_count: int, filename: str = "",
+                 shop_code: str | None = None, dry_run: bool = False) -> ImportRun:
+    """Store the upload as a queued ``ImportRun`` and ask for its job (after the commit).
+
+    What can be checked without importing is checked now (``Invalid``, ``NotFound``,
+    ``Forbidden``); the job checks everything again with the user's access of that moment.
+    """
+    if access.user_id is None:
+        raise Forbidden(_l("Only staff users can import in the background."))
+    importer = IMPORTERS.get(kind)
+    if importer is None:
+        raise Invalid(_l("Unknown import."), fields={"kind": [_l("One of %(kinds)s.", kinds=", ".join(IMPORTERS))]})
+    if fmt not in FORMATS:
+        raise Invalid(_l("Unknown format."), fields={"format": ["csv or json."]})
+    if shop_code:
+        _import_shop(access, shop_code, importer.permission)
+    elif not access.can_anywhere(Permission.DATA_IMPORT):
+        raise Forbidden(_l("Your role does not allow this."), fields={"permission": str(Permission.DATA_IMPORT)})
+    run = ImportRun(user_id=access.user_id, kind=kind, shop_code=shop_code or None, format=fmt,
+                    filename=filename[:200], is_dry_run=dry_run, status="queued", row_count=row_count, rows_done=0,
+                    content=data)
+    db.session.add(run)
+    db.session.flush()
+    from shopadmin.exchange.jobs import run_import
+
+    enqueue(run_import, run.id)
+    return run
+
+
+def get_import_run(access: Access, run_id: int) -> ImportRun:
+    """An import run of the caller's own (``NotFound`` for anyone else's)."""
+    run = db.session.scalars(sa.select(ImportRun).where(ImportRun.id == run_id,
+                                                        ImportRun.user_id == access.user_id)).one_or_none()
+    if run is None or access.user_id is None:
+        raise NotFound(_l("No such import run."))
+    return run
+
+
+def list_import_runs(access: Access, limit: int = 20) -> list[ImportRun]:
+    return list(db.session.scalars(sa.select(ImportRun).where(ImportRun.user_id == access.user_id)
+                                   .order_by(ImportRun.id.desc()).limit(limit)))
 
 
 def _import_shop(access: Access, code: str, permission: Permission) -> Shop:
