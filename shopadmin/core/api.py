@@ -10,14 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from flask import Response, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from shopadmin.core.errors import Malformed, PreconditionFailed, PreconditionRequired
 
@@ -26,6 +26,8 @@ T = TypeVar("T")
 API_PREFIX = "/api/v1"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# Integer columns are 32-bit: no id, count or quantity we accept comes near this.
+MAX_INPUT_INT = 2**31 - 1
 
 
 class Api(SmorestApi):  # type: ignore[misc]
@@ -51,10 +53,36 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs: A
 
 
 class InputSchema(Schema):
-    """Request bodies: unknown keys are ignored so clients may send more than we read."""
+    """Request bodies: unknown keys are ignored so clients may send more than we read.
+
+    Two things no field may hold, checked on the way in so the answer names the field
+    (the database would refuse them later, without saying where): NUL characters and
+    integers beyond 32 bits.
+    """
 
     class Meta:
         unknown = EXCLUDE
+
+    @pre_load
+    def _refuse_unstorable(self, data: Any, **_: Any) -> Any:
+        problems = dict(_unstorable(data, ""))
+        if problems:
+            raise ValidationError({path: [message] for path, message in problems.items()})
+        return data
+
+
+def _unstorable(value: Any, path: str) -> Any:
+    """(path, message) for every NUL-bearing string and out-of-range integer in ``value``."""
+    if isinstance(value, str) and "\x00" in value:
+        yield path or "_schema", "Contains a NUL character."
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INPUT_INT:
+        yield path or "_schema", "Too large."
+    elif isinstance(value, Mapping):  # JSON objects, and query strings (webargs' MultiDictProxy)
+        for key in value:
+            yield from _unstorable(value[key], f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _unstorable(item, f"{path}.{index}" if path else str(index))
 
 
 ErrorBody = Schema.from_dict(

@@ -36,6 +36,8 @@ def clean_text(value: str | None, field: str, *, max_length: int, required: bool
     value = (value or "").strip()
     if required and not value:
         raise invalid(field, _l("This field is required."))
+    if "\x00" in value:  # PostgreSQL text cannot hold it; no one types it
+        raise invalid(field, _l("Contains a NUL character."))
     if len(value) > max_length:
         raise invalid(field, _l("At most %(count)s characters.", count=max_length))
     return value

@@ -370,6 +370,8 @@ def create_customer(access: Access, data: CustomerInput) -> Customer:
     company = clean_text(data.company, "company", max_length=200, required=False)
     if not (first_name or last_name or company):
         raise invalid("last_name", _l("Give a name or a company."))
+    if not isinstance(data.addresses or [], list | tuple):
+        raise invalid("addresses", _l("Send a list of addresses."))
     addresses = [clean_address(item, f"addresses.{index}") for index, item in enumerate(data.addresses or [])]
     if len(addresses) > MAX_ADDRESSES:
         raise invalid("addresses", _l("At most %(count)s addresses.", count=MAX_ADDRESSES))
