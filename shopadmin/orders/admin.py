@@ -20,9 +20,11 @@ from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import unit_of_work
 from shopadmin.core.errors import DomainError
-from shopadmin.core.i18n import select_locale
+from shopadmin.core.i18n import label, select_locale
 from shopadmin.core.money import format_money, money_str, percent_below
+from shopadmin.core.web import flash_error
 from shopadmin.extensions import db
+from shopadmin.orders import labels as _labels  # noqa: F401 - the kinds the screens show
 from shopadmin.orders import leases, services, workflow
 from shopadmin.orders import statemachine as sm
 from shopadmin.orders.forms import (
@@ -48,25 +50,34 @@ WORKLIST_LABELS = {
     "carts_and_quotes": _l("Carts and quotes"),
 }
 CHARGE_LABELS = {"shipping": _l("Shipping"), "handling": _l("Handling"), "misc": _l("Other charges")}
-EVENT_LABELS = {
-    "submit": _l("Submit"), "confirm": _l("Confirm"), "cancel": _l("Cancel"), "void": _l("Void"),
-    "refund": _l("Refund"), "return": _l("Return"), "suspend": _l("Suspend"), "resume": _l("Resume"),
-    "pack": _l("Pack"), "ready": _l("Ready for pickup"), "ship": _l("Ship"),
-}
-REASON_LABELS = {
-    "state": _l("not in this state"), "role": _l("your role does not allow it"), "unpaid": _l("not paid"),
-    "blocked": _l("blocked"), "no_stock": _l("not enough stock"), "suspended": _l("suspended"),
-    "not_suspended": _l("not suspended"), "already_shipped": _l("something has shipped"),
-    "no_lines": _l("no lines"), "quote_expired": _l("the quote has expired"),
-    "not_confirmed": _l("the order is not confirmed"), "system_only": _l("done by the system"),
-    "not_released": _l("not released yet"),
-}
+# Stored codes that version changes show as words (field name -> label kind); deliveries' states
+# are ``deliveries.<id>.state``.
+CHANGE_KINDS = {"state": "order_state", "channel": "channel", "payment_flow": "payment_flow"}
 
 
-def _flash_error(exc: DomainError) -> None:
-    details = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in exc.fields.items()
-                        if k not in ("permission",))
-    flash(exc.message + (f" ({details})" if details else ""), "error")
+def shown_change(field: str, value: object) -> object:
+    """A value of a version's change (or snapshot) as the reader should see it: a stored code as its word."""
+    kind = CHANGE_KINDS.get(field) or ("delivery_state" if field.startswith("deliveries.")
+                                       and field.endswith(".state") else None)
+    return label(value, kind) if kind is not None and isinstance(value, str) else value
+
+
+def shown_version_reason(reason: str) -> str:
+    """Why a version was written, in the reader's language where the system wrote it
+    (``created``, ``edited``, ``event: confirm``, ``payment captured``); a person's words as they are."""
+    event = reason.removeprefix("event: ")
+    if event != reason:
+        return _("event: %(event)s", event=label(event, "order_event"))
+    status = reason.removeprefix("payment ")
+    if status != reason and " " not in status:
+        return _("payment %(status)s", status=label(status, "payment_status"))
+    return label(reason, "version_reason")
+
+
+def refusal_text(decision: Any) -> str:
+    """Why an event was refused, in the reader's language (the API says it with codes, in English)."""
+    return _("%(event)s is not possible now: %(reason)s.", event=label(decision.event, "order_event"),
+             reason=label(decision.reason, "refusal_reason"))
 
 
 def _money(amount: Decimal | None, currency: str) -> str:
@@ -131,7 +142,8 @@ class OrderAdmin(ScopedModelView):
             v.get_url(".details_view", id=m.id), m.number),
         "total": lambda v, c, m, p: _money(m.total, m.currency),
         "shop": lambda v, c, m, p: m.shop.code,
-        "state": lambda v, c, m, p: m.state + (" ⛔" if m.active_blocks else "") + (" ⏸" if m.is_suspended else ""),
+        "state": lambda v, c, m, p: label(m.state, "order_state") + (" ⛔" if m.active_blocks else "")
+        + (" ⏸" if m.is_suspended else ""),
         "updated_at": lambda v, c, m, p: m.updated_at.strftime("%Y-%m-%d %H:%M"),
         "line_count": lambda v, c, m, p: _grid(m, "line_count"),
         "held_by": lambda v, c, m, p: _held_by_cell(v, m),
@@ -147,7 +159,7 @@ class OrderAdmin(ScopedModelView):
         try:
             stmt = services.search_statement(self.access, query)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
             return None, []
         size = page_size or self.page_size
         # The number of lines rides along in the same statement; holders' names take one
@@ -187,8 +199,8 @@ class OrderAdmin(ScopedModelView):
                               if d.state in sm.OPEN_DELIVERY_STATES},
             versions=services.list_versions(access, order), history=services.history(access, order),
             comments=services.list_comments(access, order), event_form=EventForm(), block_form=BlockForm(),
-            release_form=ReleaseBlockForm(), comment_form=CommentForm(), event_labels=EVENT_LABELS,
-            reason_labels=REASON_LABELS, can_edit=access.can(Permission.ORDER_EDIT, order.shop_id)
+            release_form=ReleaseBlockForm(), comment_form=CommentForm(), shown_change=shown_change,
+            shown_version_reason=shown_version_reason, can_edit=access.can(Permission.ORDER_EDIT, order.shop_id)
             and order.state in sm.EDITABLE_ORDER_STATES,
             can_block=access.can(Permission.BLOCK_ADD, order.shop_id),
             can_release=access.can(Permission.BLOCK_RELEASE, order.shop_id),
@@ -237,15 +249,17 @@ class OrderAdmin(ScopedModelView):
                 else:
                     outcome = services.fire_delivery_event(self.access, locked, delivery_id, form.event.data,
                                                            dry_run=dry_run)
-            workflow.raise_refusal(outcome)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
             return self._back(order.id)
-        if dry_run:
-            flash(_("Would do: %(effects)s", effects="; ".join(outcome.effects) or _("nothing else")), "info")
+        if not outcome.decision.allowed:
+            flash(refusal_text(outcome.decision), "error")
+        elif dry_run:
+            # The effects in the reader's language (the API and the history keep them in English).
+            effects = "; ".join(str(message) for message in outcome.messages)
+            flash(_("Would do: %(effects)s", effects=effects or _("nothing else")), "info")
         else:
-            flash(_("Done: %(event)s.", event=EVENT_LABELS.get(outcome.decision.event, outcome.decision.event)),
-                  "success")
+            flash(_("Done: %(event)s.", event=label(outcome.decision.event, "order_event")), "success")
         return self._back(order.id)
 
     @expose("/block/", methods=("GET", "POST"))
@@ -261,7 +275,7 @@ class OrderAdmin(ScopedModelView):
                                        form.reason.data or "")
                 flash(_("Blocked: nothing ships until the block is released."), "success")
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         else:
             flash(_("Give a reason for the block."), "error")
         return self._back(order.id)
@@ -279,7 +293,7 @@ class OrderAdmin(ScopedModelView):
                                            int(form.block_id.data))
                 flash(_("Block released."), "success")
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self._back(order.id)
 
     @expose("/comment/", methods=("GET", "POST"))
@@ -295,7 +309,7 @@ class OrderAdmin(ScopedModelView):
                                          notify_customer=bool(form.notify_customer.data))
                 flash(_("Comment added."), "success")
             except DomainError as exc:
-                _flash_error(exc)
+                flash_error(exc)
         return self._back(order.id)
 
     @expose("/version/")
@@ -307,9 +321,10 @@ class OrderAdmin(ScopedModelView):
         try:
             version = services.get_version(self.access, order, int(number))
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
             return self._back(order.id)
-        return self.render("orders/admin/version.html", order=order, version=version)
+        return self.render("orders/admin/version.html", order=order, version=version, shown_change=shown_change,
+                           shown_version_reason=shown_version_reason)
 
     @expose("/hand_over/", methods=("GET", "POST"))
     def hand_over_view(self) -> Any:
@@ -335,7 +350,7 @@ class OrderAdmin(ScopedModelView):
                         return redirect(self.get_url(".index_view", worklist="carts_and_quotes"))
                     return self._back(order.id)
                 except DomainError as exc:
-                    _flash_error(exc)
+                    flash_error(exc)
         held_by = services.user_labels(self.access, {order.held_by_user_id}).get(order.held_by_user_id) \
             if order.held_by_user_id else None
         return self.render("orders/admin/hand_over.html", order=order, form=form, held_by=held_by,
@@ -395,7 +410,7 @@ class OrderAdmin(ScopedModelView):
                     order = stale
                     typed_charges = None  # show the newer version's charges
                 else:
-                    _flash_error(exc)
+                    flash_error(exc)
                     field_errors = exc.fields
         limit = services.override_limit_pct(self.access, order.shop_id)
         lease = self._take_lease(order)
@@ -457,7 +472,7 @@ class OrderAdmin(ScopedModelView):
                 return self._back(order_id)
             except (DomainError, StopIteration) as exc:
                 if isinstance(exc, DomainError):
-                    _flash_error(exc)
+                    flash_error(exc)
                     for kind in services.CHARGE_KINDS:
                         if f"charges.{kind}" in exc.fields:
                             getattr(form, f"{kind}_charge").errors = list(exc.fields[f"charges.{kind}"])
@@ -475,7 +490,7 @@ def _parse_day(text: str, field: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise invalid(field, _("A date such as 2031-01-31.")) from None
+        raise invalid(field, _l("A date such as 2031-01-31.")) from None
 
 
 def _parse_lines(text: str) -> list[services.LineInput]:
@@ -485,7 +500,7 @@ def _parse_lines(text: str) -> list[services.LineInput]:
     for n, raw in enumerate(row for row in text.splitlines() if row.strip()):
         parts = raw.split()
         if len(parts) not in (2, 3) or not parts[1].isdigit():
-            raise invalid(f"lines.{n}", _("Write: SKU quantity [unit price]"))
+            raise invalid(f"lines.{n}", _l("Write: SKU quantity [unit price]"))
         lines.append(services.LineInput(sku=parts[0], quantity=int(parts[1]),
                                         unit_price=parts[2] if len(parts) == 3 else None))
     return lines

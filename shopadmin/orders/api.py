@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from shopadmin.core.access import Permission
@@ -87,7 +88,7 @@ class Orders(MethodView):
             return body, 201, _body_etag(body)
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            raise Malformed("Idempotency-Key: 1-255 characters.", code="invalid_idempotency_key")
+            raise Malformed(_l("Idempotency-Key: 1-255 characters."), code="invalid_idempotency_key")
         digest = services.request_hash(request.get_json(silent=True))
         shop = tenants.get_shop(access, data["shop"])
         access.require(Permission.ORDER_CAPTURE, shop.id)
@@ -105,7 +106,7 @@ class Orders(MethodView):
                 db.session.rollback()
                 known = services.find_idempotent(access, shop, key)
                 if known is None:
-                    raise Conflict("A request with this Idempotency-Key is still being processed.",
+                    raise Conflict(_l("A request with this Idempotency-Key is still being processed."),
                                    code="idempotency_in_progress") from None
                 return _replay(known, digest)
         return body, 201, {**_body_etag(body), "Idempotency-Key": key}
@@ -113,8 +114,8 @@ class Orders(MethodView):
 
 def _replay(known: Any, digest: str) -> Any:
     if known.request_hash != digest:
-        raise Invalid("This Idempotency-Key was used with another request body.", code="idempotency_key_reused",
-                      fields={"Idempotency-Key": ["Used with another body."]})
+        raise Invalid(_l("This Idempotency-Key was used with another request body."), code="idempotency_key_reused",
+                      fields={"Idempotency-Key": [_l("Used with another body.")]})
     return known.response, known.status_code, {"ETag": f'"{known.response.get("version")}"',
                                                "Idempotent-Replayed": "true"}
 

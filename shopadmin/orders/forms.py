@@ -6,13 +6,12 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-CHANNEL_CHOICES = [SelectChoice(c, c) for c in ("phone", "email", "store", "web", "api")]
-FLOW_CHOICES = [
-    SelectChoice("prepay", _l("Prepayment")),
-    SelectChoice("on_delivery", _l("Payment on delivery")),
-    SelectChoice("per_shipment", _l("Payment per shipment")),
-    SelectChoice("external", _l("External (gateway)")),
-]
+from shopadmin.core.i18n import labels_of
+from shopadmin.orders import labels as _labels  # noqa: F401 - registers the kinds used below
+
+# From the label registry: lazy labels, so each screen shows them in its reader's language.
+CHANNEL_CHOICES = [SelectChoice(code, text) for code, text in labels_of("channel").items()]
+FLOW_CHOICES = [SelectChoice(code, text) for code, text in labels_of("payment_flow").items()]
 SAVE_CHOICES = [
     SelectChoice("order", _l("Place the order")),
     SelectChoice("cart", _l("Save as cart")),

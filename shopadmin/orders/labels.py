@@ -1,7 +1,11 @@
 """The words screens show for the orders domain's stored codes (the ``label`` filter).
 
-Kinds: ``order_state``, ``delivery_state``, ``channel``, ``payment_flow``, ``payment_status``.
-The codes live in ``statemachine.py`` and ``services.py``; a test checks every one has a label.
+Kinds: ``order_state``, ``delivery_state``, ``channel``, ``payment_flow``, ``payment_status``,
+``order_event`` (the events of both state machines and the history's own entries: buttons and
+history), ``refusal_reason`` (why an event is not possible: the ``reason`` of ``decide``, kept
+as a code in the API and the history) and ``version_reason`` (the fixed reasons a version is
+written for). The codes live in ``statemachine.py`` and ``services.py``; a test checks every
+one has a label.
 """
 
 from __future__ import annotations
@@ -57,4 +61,56 @@ register_labels("payment_status", {
     "captured": _l("captured"),
     "failed": _l("failed"),
     "refunded": _l("refunded"),
+})
+
+register_labels("order_event", {
+    # order events (the buttons and the history)
+    "submit": _l("Submit"),
+    "expire": _l("Expire"),
+    "confirm": _l("Confirm"),
+    "payment_confirmed": _l("Payment confirmed"),
+    "payment_failed": _l("Payment failed"),
+    "delivery_shipped": _l("Delivery shipped"),
+    "cancel": _l("Cancel"),
+    "void": _l("Void"),
+    "refund": _l("Refund"),
+    "return": _l("Return"),
+    "suspend": _l("Suspend"),
+    "resume": _l("Resume"),
+    # delivery events
+    "allocate": _l("Allocate"),
+    "release": _l("Release"),
+    "stock_arrived": _l("Stock arrived"),
+    "pack": _l("Pack"),
+    "ready": _l("Ready for pickup"),
+    "ship": _l("Ship"),
+    "deallocate": _l("Deallocate"),
+    # written to the history by the services
+    "place": _l("Placed"),
+    "hand_over": _l("Handed over"),
+    "block": _l("Blocked"),
+    "release_block": _l("Block released"),
+})
+
+register_labels("refusal_reason", {
+    "state": _l("not in this state"),
+    "role": _l("your role does not allow it"),
+    "system_only": _l("done by the system"),
+    "unknown_event": _l("unknown event"),
+    "unpaid": _l("not paid"),
+    "blocked": _l("blocked"),
+    "no_stock": _l("not enough stock"),
+    "suspended": _l("suspended"),
+    "not_suspended": _l("not suspended"),
+    "already_shipped": _l("something has shipped"),
+    "no_lines": _l("no lines"),
+    "quote_expired": _l("the quote has expired"),
+    "quote_still_valid": _l("the quote is still valid"),
+    "not_confirmed": _l("the order is not confirmed"),
+    "not_released": _l("not released yet"),
+})
+
+register_labels("version_reason", {
+    "created": _l("created"),
+    "edited": _l("edited"),
 })

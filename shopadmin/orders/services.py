@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -109,7 +110,7 @@ def get_order(access: Access, order_id: int, permission: Permission = Permission
         stmt = stmt.with_for_update(of=Order).execution_options(populate_existing=True)
     order = db.session.scalars(stmt).unique().one_or_none()
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_l("No such order."))
     access.require(permission, order.shop_id)
     return order
 
@@ -117,7 +118,7 @@ def get_order(access: Access, order_id: int, permission: Permission = Permission
 def get_order_by_number(access: Access, number: str) -> Order:
     order = db.session.scalars(sa.select(Order).where(Order.number == number.strip().upper())).unique().first()
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_l("No such order."))
     access.require(Permission.ORDER_VIEW, order.shop_id)
     return order
 
@@ -125,7 +126,7 @@ def get_order_by_number(access: Access, number: str) -> Order:
 def check_version(order: Order, expected: int | None) -> None:
     if expected is not None and expected != order.version:
         raise PreconditionFailed(
-            f"The order changed meanwhile (now version {order.version}); read it again.",
+            _l("The order changed meanwhile (now version %(version)s); read it again.", version=order.version),
             code="stale_version", fields={"version": order.version},
         )
 
@@ -166,21 +167,21 @@ def next_number(shop: Shop) -> str:
 def _choice(value: str | None, options: Sequence[str], field: str) -> str:
     value = (value or "").strip().lower()
     if value not in options:
-        raise invalid(field, "Use one of: " + ", ".join(options) + ".")
+        raise invalid(field, _l("Use one of: %(options)s.", options=", ".join(options)))
     return value
 
 
 def clean_address(value: object, field: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise invalid(field, "Send an address object.")
+        raise invalid(field, _l("Send an address object."))
     address: dict[str, Any] = {}
     for key in ADDRESS_FIELDS:
         raw = value.get(key)
         if raw is not None and not isinstance(raw, str):
-            raise invalid(f"{field}.{key}", "A string.")
+            raise invalid(f"{field}.{key}", _l("A string."))
         address[key] = (raw or "").strip()[:200]
     if not address["name"]:
-        raise invalid(f"{field}.name", "This field is required.")
+        raise invalid(f"{field}.name", _l("This field is required."))
     address["country"] = clean_country(address["country"], f"{field}.country")
     address["region"] = address["region"].upper()
     return address
@@ -198,33 +199,33 @@ def _attributes(value: object) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise invalid("attributes", "Send an object of key/value pairs.")
+        raise invalid("attributes", _l("Send an object of key/value pairs."))
     if len(value) > 100:
-        raise invalid("attributes", "At most 100 attributes.")
+        raise invalid("attributes", _l("At most %(count)s attributes.", count=100))
     for key, item in value.items():
         if not isinstance(key, str) or not key or len(key) > 64:
-            raise invalid("attributes", "Keys are non-empty strings of at most 64 characters.")
+            raise invalid("attributes", _l("Keys are non-empty strings of at most %(count)s characters.", count=64))
         if isinstance(item, dict | list):
-            raise invalid("attributes", f"{key}: values are strings, numbers, booleans or null.")
+            raise invalid("attributes", _l("%(key)s: values are strings, numbers, booleans or null.", key=key))
     return dict(value)
 
 
 def _quantity(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid(field, "A whole number.")
+        raise invalid(field, _l("A whole number."))
     if value <= 0:
-        raise invalid(field, "Must be at least 1.")
+        raise invalid(field, _l("Must be at least 1."))
     if value > MAX_QUANTITY:
-        raise invalid(field, f"At most {MAX_QUANTITY}.")
+        raise invalid(field, _l("At most %(count)s.", count=MAX_QUANTITY))
     return value
 
 
 def _build_lines(access: Access, order: Order, items: Sequence[LineInput | dict[str, Any]]) -> list[OrderLine]:
     """Lines from the catalogue; existing lines (same id, else same SKU) keep their prices."""
     if not isinstance(items, list | tuple):
-        raise invalid("lines", "Send a list of lines.")
+        raise invalid("lines", _l("Send a list of lines."))
     if len(items) > MAX_LINES:
-        raise invalid("lines", f"At most {MAX_LINES} lines.")
+        raise invalid("lines", _l("At most %(count)s lines.", count=MAX_LINES))
     parsed = [item if isinstance(item, LineInput) else _line_input(item, n) for n, item in enumerate(items)]
     products = catalogue.products_by_sku(order.shop_id, [item.sku for item in parsed if isinstance(item.sku, str)])
     existing_by_id = {line.id: line for line in order.lines}
@@ -234,16 +235,16 @@ def _build_lines(access: Access, order: Order, items: Sequence[LineInput | dict[
     for n, item in enumerate(parsed):
         where = f"lines.{n}"
         if not isinstance(item.sku, str) or not item.sku.strip():
-            raise invalid(f"{where}.sku", "This field is required.")
+            raise invalid(f"{where}.sku", _l("This field is required."))
         product = products.get(item.sku.strip())
         if product is None or not product.is_active:
-            raise invalid(f"{where}.sku", f"No product {item.sku!r} in this shop.")
+            raise invalid(f"{where}.sku", _l("No product %(sku)s in this shop.", sku=repr(item.sku)))
         quantity = _quantity(item.quantity, f"{where}.quantity")
         line = existing_by_id.get(item.id) if item.id is not None else existing_by_sku.get(product.sku)
         if item.id is not None and line is None:
-            raise invalid(f"{where}.id", "No such line on this order.")
+            raise invalid(f"{where}.id", _l("No such line on this order."))
         if line is not None and line.product_id != product.id:
-            raise invalid(f"{where}.sku", "A line keeps its product; remove it and add a new one.")
+            raise invalid(f"{where}.sku", _l("A line keeps its product; remove it and add a new one."))
         if line is None:
             line = OrderLine(shop_id=order.shop_id, product_id=product.id, sku=product.sku, name=product.name,
                              group=product.availability.value, list_price=product.price, unit_price=product.price,
@@ -259,7 +260,7 @@ def _build_lines(access: Access, order: Order, items: Sequence[LineInput | dict[
         result.append(line)
     skus = [line.sku for line in result]
     if len(set(skus)) != len(skus):
-        raise invalid("lines", "Each SKU once per order; change the quantity instead.")
+        raise invalid("lines", _l("Each SKU once per order; change the quantity instead."))
     return result
 
 
@@ -268,15 +269,17 @@ def _check_override(access: Access, order: Order, product: Product, price: Decim
     below = percent_below(price, product.price)
     if limit is not None and below > limit:
         raise Forbidden(
-            f"{product.sku}: {below.quantize(Decimal('0.1'))}% under the list price; your limit is {limit}%.",
+            _l("%(sku)s: %(below)s%% under the list price; your limit is %(limit)s%%.",
+               sku=product.sku, below=below.quantize(Decimal("0.1")), limit=limit),
             code="override_limit",
-            fields={f"{where}.unit_price": [f"At most {limit}% under {money_str(product.price, order.currency)}."]},
+            fields={f"{where}.unit_price": [_l("At most %(limit)s%% under %(price)s.", limit=limit,
+                                               price=money_str(product.price, order.currency))]},
         )
 
 
 def _line_input(item: object, n: int) -> LineInput:
     if not isinstance(item, dict):
-        raise invalid(f"lines.{n}", "Send a line object.")
+        raise invalid(f"lines.{n}", _l("Send a line object."))
     return LineInput(sku=item.get("sku"), quantity=item.get("quantity"),  # type: ignore[arg-type]
                      unit_price=item.get("unit_price"), id=item.get("id"))
 
@@ -311,7 +314,7 @@ def _set_charges(order: Order, charges: object) -> None:
     if charges is None:
         return
     if not isinstance(charges, dict):
-        raise invalid("charges", "Send {shipping, handling, misc}.")
+        raise invalid("charges", _l("Send {shipping, handling, misc}."))
     for key in ("shipping", "handling", "misc"):
         if key in charges:
             setattr(order, f"{key}_charge", parse_money(charges[key], order.currency, f"charges.{key}"))
@@ -323,16 +326,16 @@ def place_order(access: Access, data: OrderInput, *, customer_id_as_creator: int
     access.require(Permission.ORDER_CAPTURE, shop.id)
     currency = clean_currency(data.currency or shop.currency)
     if currency != shop.currency:
-        raise invalid("currency", f"This shop sells in {shop.currency}.")
+        raise invalid("currency", _l("This shop sells in %(currency)s.", currency=shop.currency))
     if isinstance(data.customer_id, bool) or not isinstance(data.customer_id, int):
-        raise invalid("customer_id", "A customer id.")
+        raise invalid("customer_id", _l("A customer id."))
     try:
         customer = customers.get_customer(access, data.customer_id, lean=True)
     except NotFound:
-        raise invalid("customer_id", "No such customer.") from None
+        raise invalid("customer_id", _l("No such customer.")) from None
     customers.ensure_registered(access, customer, shop)
     if data.quote and data.cart:
-        raise invalid("quote", "A quote or a cart, not both.")
+        raise invalid("quote", _l("A quote or a cart, not both."))
     state = sm.QUOTE if data.quote else sm.CART if data.cart else sm.PENDING
     order = Order(
         shop_id=shop.id, shop=shop, customer_id=customer.id, state=state,
@@ -355,7 +358,7 @@ def place_order(access: Access, data: OrderInput, *, customer_id_as_creator: int
     shipping = data.shipping_address if data.shipping_address is not None else _address_from_book(
         customer, AddressKind.SHIPPING)
     if shipping is None:
-        raise invalid("shipping_address", "This field is required (the customer has no shipping address).")
+        raise invalid("shipping_address", _l("This field is required (the customer has no shipping address)."))
     order.shipping_address = clean_address(shipping, "shipping_address")
     billing = data.billing_address if data.billing_address is not None else (
         _address_from_book(customer, AddressKind.BILLING) or order.shipping_address)
@@ -363,7 +366,7 @@ def place_order(access: Access, data: OrderInput, *, customer_id_as_creator: int
     order.ship_to_name = order.shipping_address["name"]
     _set_charges(order, data.charges)
     if not data.lines and state == sm.PENDING:
-        raise invalid("lines", "An order needs at least one line.")
+        raise invalid("lines", _l("An order needs at least one line."))
     order.lines = _build_lines(access, order, data.lines)
     recompute_totals(order)
     order.number = next_number(shop)
@@ -469,7 +472,7 @@ def get_version(access: Access, order: Order, number: int) -> OrderVersion:
                                       OrderVersion.number == number)
     ).one_or_none()
     if version is None:
-        raise NotFound("No such version of this order.")
+        raise NotFound(_l("No such version of this order."))
     return version
 
 
@@ -493,18 +496,19 @@ def update_order(access: Access, order: Order, changes: dict[str, Any], *, reaso
     check_version(order, expected_version)
     unknown = set(changes) - set(UPDATABLE) - {"reason"}
     if unknown:
-        raise Invalid("These fields cannot be changed.",
-                      fields={key: ["Cannot be changed."] for key in sorted(unknown)})
+        raise Invalid(_l("These fields cannot be changed."),
+                      fields={key: [_l("Cannot be changed.")] for key in sorted(unknown)})
     if order.state not in sm.EDITABLE_ORDER_STATES:
-        raise Conflict(f"An order in state {order.state!r} can no longer be changed.", code="not_editable",
+        raise Conflict(_l("An order in state %(state)s can no longer be changed.", state=repr(order.state)),
+                       code="not_editable",
                        fields={"state": order.state})
     reason = clean_text(reason, "reason", max_length=500, required=False)
     replan = False
     if "lines" in changes:
         if order.state == sm.PENDING and not changes["lines"]:
-            raise invalid("lines", "An order needs at least one line.")
+            raise invalid("lines", _l("An order needs at least one line."))
         if any(d.state in (sm.D_PACKING, sm.D_READY, sm.D_SHIPPED) for d in order.deliveries):
-            raise Conflict("A delivery is being packed or has shipped; its lines cannot change.",
+            raise Conflict(_l("A delivery is being packed or has shipped; its lines cannot change."),
                            code="delivery_in_progress")
         new_lines = _build_lines(access, order, changes["lines"])
         order.lines = new_lines
@@ -562,8 +566,10 @@ def _check_charge_cuts(access: Access, order: Order, before: dict[str, Decimal])
         if new < old and below > limit:
             was = money_str(old, order.currency)
             raise Forbidden(
-                f"{key} charge: {below.quantize(Decimal('0.1'))}% under {was}; your limit is {limit}%.",
-                code="override_limit", fields={f"charges.{key}": [f"At most {limit}% under {was}."]},
+                _l("%(kind)s charge: %(below)s%% under %(was)s; your limit is %(limit)s%%.",
+                   kind=key, below=below.quantize(Decimal("0.1")), was=was, limit=limit),
+                code="override_limit",
+                fields={f"charges.{key}": [_l("At most %(limit)s%% under %(price)s.", limit=limit, price=was)]},
             )
 
 
@@ -598,7 +604,7 @@ def fire_event(access: Access, order: Order, event: str, *, dry_run: bool = Fals
 def get_delivery(order: Order, delivery_id: int) -> Any:
     delivery = next((d for d in order.deliveries if d.id == delivery_id), None)
     if delivery is None:
-        raise NotFound("No such delivery on this order.")
+        raise NotFound(_l("No such delivery on this order."))
     return delivery
 
 
@@ -671,7 +677,7 @@ def release_block(access: Access, order: Order, block_id: int) -> Block:
     access.require(Permission.BLOCK_RELEASE, order.shop_id)
     block = next((b for b in order.blocks if b.id == block_id), None)
     if block is None:
-        raise NotFound("No such block on this order.")
+        raise NotFound(_l("No such block on this order."))
     if block.is_active:
         block.is_active = False
         block.released_by_id = access.user_id
@@ -701,7 +707,7 @@ def record_payment(access: Access, order: Order, *, method: str, amount: object,
     method = clean_text(method, "method", max_length=32)
     value = parse_money(amount, order.currency, "amount")
     if value <= 0:
-        raise invalid("amount", "Must be more than zero.")
+        raise invalid("amount", _l("Must be more than zero."))
     reference = clean_text(reference, "reference", max_length=128, required=False)
     earlier = next((p for p in order.payments if reference and p.reference == reference and p.status == "authorized"),
                    None)
@@ -796,20 +802,21 @@ def hand_over(access: Access, order: Order, user_id: object, *, reason: str = ""
     access.require(Permission.ORDER_EDIT, order.shop_id)
     check_version(order, expected_version)
     if order.state not in (sm.CART, sm.QUOTE):
-        raise Conflict("Only saved carts and quotes are handed over.", code="invalid_transition",
+        raise Conflict(_l("Only saved carts and quotes are handed over."), code="invalid_transition",
                        fields={"state": order.state})
     holder = order.held_by_user_id
     if holder not in (None, access.user_id) and not access.can(Permission.ORDER_HAND_OVER_ANY, order.shop_id):
-        raise Forbidden("Only the holder or a supervisor may hand this order over.", code="not_holder",
+        raise Forbidden(_l("Only the holder or a supervisor may hand this order over."), code="not_holder",
                         fields={"held_by": holder})
     if isinstance(user_id, bool) or not isinstance(user_id, int):
-        raise invalid("user_id", "A user id.")
+        raise invalid("user_id", _l("A user id."))
     reason = clean_text(reason, "reason", max_length=400, required=False)
     target = db.session.scalar(sa.select(User).where(User.id == user_id).execution_options(all_shops=True))
     if target is None or not target.is_active:
-        raise invalid("user_id", "No such user.")
+        raise invalid("user_id", _l("No such user."))
     if target.id not in {user.id for user in order_staff(access, order.shop_id)}:
-        raise invalid("user_id", f"{target.email} is not staff of shop {order.shop.code}.")
+        raise invalid("user_id", _l("%(email)s is not staff of shop %(shop)s.", email=target.email,
+                                     shop=order.shop.code))
     if holder == target.id:
         return order
     order.held_by_user_id = target.id
@@ -931,7 +938,7 @@ def search_statement(access: Access, query: OrderQuery) -> sa.Select[Any]:
         states = [s.strip() for s in query.state.split(",") if s.strip()]
         bad = [s for s in states if s not in sm.ORDER_STATES]
         if bad:
-            raise invalid("state", "Unknown state: " + ", ".join(bad) + ".")
+            raise invalid("state", _l("Unknown state: %(states)s.", states=", ".join(bad)))
         stmt = stmt.where(Order.state.in_(states))
     if query.customer_id is not None:
         stmt = stmt.where(Order.customer_id == query.customer_id)
@@ -963,7 +970,7 @@ def _worklist(stmt: sa.Select[Any], name: str) -> sa.Select[Any]:
                           Order.state_changed_at < utcnow() - timedelta(days=PENDING_TOO_LONG_DAYS))
     if name == "carts_and_quotes":
         return stmt.where(Order.state.in_((sm.CART, sm.QUOTE)))
-    raise invalid("worklist", "Use one of: " + ", ".join(WORKLISTS) + ".")
+    raise invalid("worklist", _l("Use one of: %(options)s.", options=", ".join(WORKLISTS)))
 
 
 def _like(text: str) -> str:
@@ -994,7 +1001,7 @@ def _text_filter(stmt: sa.Select[Any], text: str) -> sa.Select[Any]:
 def list_orders(access: Access, query: OrderQuery, *, after_id: int | None = None, limit: int = 50) -> list[Order]:
     """Newest first (keyset pagination on id), in the caller's shops."""
     if not access.sees_all_shops and not access.can_anywhere(Permission.ORDER_VIEW):
-        raise Forbidden("Your role does not allow this.")
+        raise Forbidden(_l("Your role does not allow this."))
     # A list item is a summary: payments and blocks are on the detail (``"blocked"`` says enough here).
     stmt = (search_statement(access, query).order_by(Order.id.desc()).limit(limit)
             .options(sa.orm.lazyload(Order.payments), sa.orm.lazyload(Order.blocks),

@@ -18,18 +18,29 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from shopadmin.catalogue import services as catalogue
 from shopadmin.catalogue.models import Availability, StockLevel
 from shopadmin.core.access import Access
 from shopadmin.core.db import utcnow
-from shopadmin.core.errors import Conflict, Forbidden, Invalid
+from shopadmin.core.errors import Conflict, Forbidden, Invalid, Message
 from shopadmin.core.money import money_str
 from shopadmin.extensions import db
 from shopadmin.orders import statemachine as sm
 from shopadmin.orders.models import Delivery, Order, OrderEvent, OrderLine, Payment, StockReservation
 
 GROUP_ORDER = ("digital", "standard", "backorder", "preorder")  # a shared delivery takes the slowest
+# The history keeps effects in English and the API answers them in English (ADR 0006); a
+# screen reads the same messages in its reader's language.
+RECORD_LOCALE = "en"
+
+
+def in_record_language(messages: list[Message]) -> list[str]:
+    """The messages as text in English: what the history stores and the API answers."""
+    with force_locale(RECORD_LOCALE):
+        return [str(message) for message in messages]
 
 
 @dataclass
@@ -40,21 +51,26 @@ class Run:
     order: Order
     apply: bool
     delivery: Delivery | None = None
-    described: list[str] = field(default_factory=list)
+    described: list[Message] = field(default_factory=list)  # lazy: read in the reader's language
     notifications: list[str] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)  # order events the system fires next
 
-    def say(self, text: str) -> None:
+    def say(self, text: Message) -> None:
         self.described.append(text)
 
 
 @dataclass(frozen=True)
 class Outcome:
     decision: sm.Decision
-    effects: list[str]
+    messages: list[Message]  # the effects, lazy: a screen shows them in its reader's language
     notifications: list[str]
     dry_run: bool
     delivery_id: int | None = None
+
+    @property
+    def effects(self) -> list[str]:
+        """The effects in English, as the API answers them and the history keeps them."""
+        return in_record_language(self.messages)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -199,11 +215,11 @@ def plan_deliveries(run: Run, *, new_order: bool = False) -> None:
         buckets.setdefault(key, []).append(line)
     if not run.apply:
         for key, lines in buckets.items():
-            run.say(f"delivery {delivery_group(lines) if key == 'together' else key}: "
-                    + ", ".join(f"{line.quantity} × {line.sku}" for line in lines))
+            run.say(_l("delivery %(group)s: %(lines)s", group=delivery_group(lines) if key == "together" else key,
+                       lines=", ".join(f"{line.quantity} × {line.sku}" for line in lines)))
         for line in order.lines:
             if line.group == Availability.STANDARD.value:
-                run.say(f"reserve {line.quantity} × {line.sku}")
+                run.say(_l("reserve %(quantity)s × %(sku)s", quantity=line.quantity, sku=line.sku))
         return
     locked = catalogue.lock_stock(order.shop_id, [line.product_id for line in order.lines if _needs_stock(line)])
     held = {} if new_order else holdings(order)
@@ -214,8 +230,8 @@ def plan_deliveries(run: Run, *, new_order: bool = False) -> None:
         elif line.group == Availability.STANDARD.value:
             _reserve_line(order, line, locked[line.product_id], held)
     if short:
-        raise Conflict("Not enough stock for " + ", ".join(short) + ".", code="insufficient_stock",
-                       fields={"lines": [f"{sku}: not enough stock" for sku in short]})
+        raise Conflict(_l("Not enough stock for %(skus)s.", skus=", ".join(short)), code="insufficient_stock",
+                       fields={"lines": [_l("%(sku)s: not enough stock", sku=sku) for sku in short]})
     # States first (holding stock flushes), then the deliveries in one INSERT.
     plans: list[tuple[str, date | None, str, list[OrderLine]]] = []
     for key, lines in buckets.items():
@@ -238,7 +254,8 @@ def plan_deliveries(run: Run, *, new_order: bool = False) -> None:
     for delivery, lines in planned:
         for line in lines:
             line.delivery_id = delivery.id
-        run.say(f"delivery {delivery.id} ({delivery.group}): {delivery.state}")
+        run.say(_l("delivery %(id)s (%(group)s): %(state)s", id=delivery.id, group=delivery.group,
+                   state=delivery.state))
     db.session.flush()
 
 
@@ -290,7 +307,7 @@ def release_reservations(run: Run, deliveries: list[Delivery]) -> None:
     line_ids = {line.id for d in deliveries for line in lines_of(order, d)}
     held = [r for r in reservations_of(order) if r.line_id in line_ids]
     for reservation in held:
-        run.say(f"release {reservation.quantity} × {reservation.sku}")
+        run.say(_l("release %(quantity)s × %(sku)s", quantity=reservation.quantity, sku=reservation.sku))
     if not run.apply or not held:
         return
     levels = catalogue.lock_levels_by_id(r.stock_id for r in held)
@@ -305,7 +322,7 @@ def consume_reservations(run: Run, delivery: Delivery) -> None:
     line_ids = {line.id for line in lines_of(order, delivery)}
     held = [r for r in reservations_of(order) if r.line_id in line_ids]
     for reservation in held:
-        run.say(f"ship {reservation.quantity} × {reservation.sku} out of stock")
+        run.say(_l("ship %(quantity)s × %(sku)s out of stock", quantity=reservation.quantity, sku=reservation.sku))
     if not run.apply:
         return
     levels = catalogue.lock_levels_by_id(r.stock_id for r in held)
@@ -319,14 +336,14 @@ def reserve_delivery(run: Run, delivery: Delivery) -> None:
     order = run.order
     lines = [line for line in lines_of(order, delivery) if _needs_stock(line)]
     for line in lines:
-        run.say(f"reserve {line.quantity} × {line.sku}")
+        run.say(_l("reserve %(quantity)s × %(sku)s", quantity=line.quantity, sku=line.sku))
     if not run.apply:
         return
     locked = catalogue.lock_stock(order.shop_id, [line.product_id for line in lines])
     held = holdings(order)
     for line in lines:
         if catalogue.available(locked[line.product_id]) < line.quantity - held.get(line.id, 0):
-            raise Conflict(f"Not enough stock for {line.sku}.", code="insufficient_stock")
+            raise Conflict(_l("Not enough stock for %(skus)s.", skus=line.sku), code="insufficient_stock")
         _reserve_line(order, line, locked[line.product_id], held)
     db.session.flush()
 
@@ -341,7 +358,7 @@ def _effect_reserve_stock(run: Run) -> None:
 def _effect_allocate(run: Run) -> None:
     for delivery in run.order.deliveries:
         if delivery.state == sm.D_RESERVED:
-            run.say(f"allocate delivery {delivery.id}")
+            run.say(_l("allocate delivery %(id)s", id=delivery.id))
             if run.apply:
                 delivery.state = sm.D_ALLOCATED
 
@@ -350,20 +367,21 @@ def _effect_deallocate(run: Run) -> None:
     deliveries = open_deliveries(run.order)
     release_reservations(run, deliveries)
     for delivery in deliveries:
-        run.say(f"void delivery {delivery.id}")
+        run.say(_l("void delivery %(id)s", id=delivery.id))
         if run.apply:
             delivery.state = sm.D_VOIDED
 
 
 def _effect_refund_due(run: Run) -> None:
     order = run.order
-    run.say(f"refund due: {money_str(order.paid - order.refunded, order.currency)} {order.currency}")
+    run.say(_l("refund due: %(amount)s %(currency)s", amount=money_str(order.paid - order.refunded, order.currency),
+               currency=order.currency))
 
 
 def _effect_record_refund(run: Run) -> None:
     order = run.order
     due = order.paid - order.refunded
-    run.say(f"refund {money_str(due, order.currency)} {order.currency}")
+    run.say(_l("refund %(amount)s %(currency)s", amount=money_str(due, order.currency), currency=order.currency))
     if run.apply and due > 0:
         order.payments.append(Payment(shop_id=order.shop_id, method="refund", amount=due, currency=order.currency,
                                       status="refunded", user_id=run.access.user_id))
@@ -373,17 +391,17 @@ def _effect_record_refund(run: Run) -> None:
 def _effect_release_quote(run: Run) -> None:
     order = run.order
     until = order.quote_valid_until.isoformat() if order.quote_valid_until else "-"
-    run.say(f"quoted prices no longer held (valid until {until})")
+    run.say(_l("quoted prices no longer held (valid until %(date)s)", date=until))
 
 
 def _effect_suspend(run: Run) -> None:
-    run.say("suspend the order: nothing moves until it is resumed")
+    run.say(_l("suspend the order: nothing moves until it is resumed"))
     if run.apply:
         run.order.is_suspended = True
 
 
 def _effect_resume(run: Run) -> None:
-    run.say("resume the order")
+    run.say(_l("resume the order"))
     if run.apply:
         run.order.is_suspended = False
 
@@ -425,7 +443,7 @@ def run_effects(run: Run, names: tuple[str, ...]) -> None:
         kind, _, arg = name.partition(":")
         if kind == "notify":
             run.notifications.append(arg)
-            run.say(f"email: {arg}")
+            run.say(_l("email: %(notification)s", notification=arg))
         elif kind == "order":
             run.follow_up.append(arg)
         else:
@@ -448,12 +466,13 @@ class Hooks:
 hooks = Hooks()
 
 
-def _history(access: Access, order: Order, decision: sm.Decision, effects: list[str],
+def _history(access: Access, order: Order, decision: sm.Decision, effects: list[Message],
              delivery: Delivery | None) -> None:
     db.session.add(OrderEvent(
         shop_id=order.shop_id, order_id=order.id, delivery_id=delivery.id if delivery else None,
         event=decision.event, from_state=decision.source, to_state=decision.target if decision.allowed else None,
-        allowed=decision.allowed, reason=decision.reason, effects=effects[:50], actor=access.actor,
+        allowed=decision.allowed, reason=decision.reason, effects=in_record_language(effects[:50]),
+        actor=access.actor,
         user_id=access.user_id, operator_id=access.operator_id,
     ))
 
@@ -485,7 +504,7 @@ def _carry_out(access: Access, order: Order, decision: sm.Decision, delivery: De
     target = decision.target
     if dry_run:
         if delivery is None and target is not None and target != decision.source:
-            run.say(f"order: {decision.source} → {target}")
+            run.say(_l("order: %(source)s → %(target)s", source=decision.source, target=target))
         return Outcome(decision, run.described, run.notifications, True, delivery.id if delivery else None)
     changes: list[dict[str, Any]] = []
     if delivery is not None:
@@ -518,12 +537,12 @@ def raise_refusal(outcome: Outcome) -> None:
         return
     fields = {"event": decision.event, "state": decision.source, "reason": decision.reason}
     if decision.reason == "unknown_event":
-        raise Invalid(f"Unknown event {decision.event!r}.", code="unknown_event",
-                      fields={"event": [f"Unknown event {decision.event!r}."]})
+        unknown = _l("Unknown event %(event)s.", event=repr(decision.event))
+        raise Invalid(unknown, code="unknown_event", fields={"event": [unknown]})
     if decision.reason == "role":
-        raise Forbidden("Your role does not allow this.", fields=fields)
-    raise Conflict(f"{decision.event!r} is not possible now ({decision.reason}).", code="invalid_transition",
-                   fields=fields)
+        raise Forbidden(_l("Your role does not allow this."), fields=fields)
+    raise Conflict(_l("%(event)s is not possible now (%(reason)s).", event=repr(decision.event),
+                      reason=decision.reason), code="invalid_transition", fields=fields)
 
 
 def settle_deliveries(access: Access, order: Order) -> None:
