@@ -36,7 +36,7 @@ from shopadmin.core import audit
 from shopadmin.core.access import Access, Permission
 from shopadmin.core.db import utcnow
 from shopadmin.core.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
-from shopadmin.core.money import ZERO, money_str, parse_money, percent_below, quantize
+from shopadmin.core.money import ZERO, check_total, money_str, parse_money, percent_below, quantize
 from shopadmin.core.validation import clean_country, clean_currency, clean_text, invalid
 from shopadmin.customers import services as customers
 from shopadmin.customers.models import AddressKind, Customer
@@ -291,18 +291,18 @@ def recompute_totals(order: Order) -> None:
     region = (order.shipping_address or {}).get("region") or None
     rates: dict[str, Decimal] = {}
     subtotal = tax = ZERO
-    for line in order.lines:
+    for n, line in enumerate(order.lines):
         if line.tax_class not in rates:
             rate = tenants.tax_rate_for(order.shop_id, country, region, line.tax_class) if country else None
             rates[line.tax_class] = rate if rate is not None else ZERO
         line.tax_rate = rates[line.tax_class]
-        line.total = quantize(line.unit_price * line.quantity, currency)
+        line.total = check_total(quantize(line.unit_price * line.quantity, currency), f"lines.{n}.quantity")
         line.tax = quantize(line.total * line.tax_rate, currency)
         subtotal += line.total
         tax += line.tax
-    order.subtotal = subtotal
+    order.subtotal = check_total(subtotal, "lines")
     order.tax = tax
-    order.total = subtotal + tax + order.charges
+    order.total = check_total(subtotal + tax + order.charges, "lines")
 
 
 def _search_text(order: Order) -> str:
