@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
@@ -184,10 +185,15 @@ CUSTOMER_PERMISSIONS: frozenset[Permission] = frozenset(
 
 @dataclass(frozen=True)
 class Grant:
-    """Why a user sees a shop: the role, and the shop whose membership grants it."""
+    """Why a user sees a shop: the role, and the shop whose membership grants it.
+
+    ``override_limit_pct`` is that membership's price-override limit when it was read with
+    the memberships (``None``: not read; ask the membership).
+    """
 
     role: Role
     via_shop_id: int
+    override_limit_pct: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -282,6 +288,7 @@ def system_access(reason: str) -> Access:
 def grants_from_memberships(
     memberships: Iterable[tuple[int, Role]],
     sub_shops_of: Mapping[int, Iterable[int]],
+    override_limits: Mapping[int, Decimal] | None = None,
 ) -> dict[int, Grant]:
     """Apply the master-shop rule: a membership on a master reaches its sub-shops.
 
@@ -296,8 +303,10 @@ def grants_from_memberships(
         if current is None or grant.role > current.role or direct_tie:
             grants[shop_id] = grant
 
+    limits = override_limits or {}
     for shop_id, role in memberships:
-        offer(shop_id, Grant(role, shop_id))
+        grant = Grant(role, shop_id, limits.get(shop_id))
+        offer(shop_id, grant)
         for sub_id in sub_shops_of.get(shop_id, ()):
-            offer(sub_id, Grant(role, shop_id))
+            offer(sub_id, grant)
     return grants

@@ -141,6 +141,8 @@ def override_limit_pct(access: Access, shop_id: int) -> Decimal | None:
     grant = access.grants.get(shop_id)
     if grant is None or access.user_id is None:
         return ZERO
+    if grant.override_limit_pct is not None:  # read with the memberships at sign-in
+        return grant.override_limit_pct
     limit = db.session.scalar(
         sa.select(Membership.override_limit_pct).where(
             Membership.user_id == access.user_id, Membership.shop_id == grant.via_shop_id

@@ -51,23 +51,25 @@ def access_for_user(user: User, *, operator_id: int | None = None) -> Access:
     sub = sa.orm.aliased(Shop)
     is_master = sa.and_(Shop.kind == ShopKind.B2B, Shop.master_id.is_(None))
     rows = db.session.execute(
-        sa.select(Membership.shop_id, Membership.role, sub.id)
+        sa.select(Membership.shop_id, Membership.role, sub.id, Membership.override_limit_pct)
         .join(Shop, Shop.id == Membership.shop_id)
         .outerjoin(sub, sa.and_(is_master, sub.master_id == Shop.id, sub.is_active.is_(True)))
         .where(Membership.user_id == user.id, Shop.is_active.is_(True))
         .execution_options(all_shops=True)
     ).all()
     roles: dict[int, Role] = {}
+    limits: dict[int, Decimal] = {}
     sub_shops: dict[int, list[int]] = {}
-    for shop_id, role, sub_id in rows:
+    for shop_id, role, sub_id, limit in rows:
         roles[shop_id] = role
+        limits[shop_id] = Decimal(limit if limit is not None else 0)
         if sub_id is not None:
             sub_shops.setdefault(shop_id, []).append(sub_id)
     return Access(
         actor=f"user:{user.id}",
         user_id=user.id,
         is_superadmin=user.is_superadmin,
-        grants=grants_from_memberships(roles.items(), sub_shops),
+        grants=grants_from_memberships(roles.items(), sub_shops, limits),
         operator_id=operator_id,
     )
 
