@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from shopadmin.core.cli import now_option
 from shopadmin.orders import statemachine as sm
 
 orders_cli = click.Group("orders", help="Orders: state machine docs and scheduled work.")
@@ -79,25 +81,14 @@ def release_preorders_command() -> None:
 
 
 @orders_cli.command("expire-quotes")
-@click.option("--now", "now_text", metavar="ISO-8601",
-              help="Judge validity as of this moment (with an offset), instead of the current time.")
+@now_option("Judge validity as of this moment (with an offset), instead of the current time.")
 @with_appcontext
-def expire_quotes_command(now_text: str | None) -> None:
+def expire_quotes_command(now: datetime | None) -> None:
     """Cancel quotes whose valid-until date has passed (the periodic job does this with Redis)."""
-    from datetime import datetime
-
     from shopadmin.core.access import system_access
     from shopadmin.core.db import unit_of_work
     from shopadmin.orders import expiry
 
-    now = None
-    if now_text is not None:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.UsageError(f"--now: not an ISO 8601 time: {now_text!r}") from None
-        if now.tzinfo is None:
-            raise click.UsageError("--now: give an offset, e.g. 2030-01-31T12:00:00+00:00")
     access = system_access("quote-expiry")
     with unit_of_work(access):
         report = expiry.expire_quotes(access, now=now)

@@ -8,28 +8,20 @@ import click
 from flask.cli import with_appcontext
 
 from shopadmin.core.access import system_access
+from shopadmin.core.cli import now_option
 from shopadmin.core.db import unit_of_work
 
 reports_cli = click.Group("reports", help="Reports: scheduled work on background runs.")
 
 
 @reports_cli.command("expire-files")
-@click.option("--now", "now_text", metavar="ISO-8601",
-              help="Judge age as of this moment (with an offset), instead of the current time.")
+@now_option("Judge age as of this moment (with an offset), instead of the current time.")
 @with_appcontext
-def expire_files_command(now_text: str | None) -> None:
+def expire_files_command(now: datetime | None) -> None:
     """Delete report files older than SHOPADMIN_REPORT_RETENTION_DAYS and mark their runs
     expired (with Redis, a periodic job does this every hour)."""
     from shopadmin.reports import services
 
-    now = None
-    if now_text is not None:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.UsageError(f"--now: not an ISO 8601 time: {now_text!r}") from None
-        if now.tzinfo is None:
-            raise click.UsageError("--now: give an offset, e.g. 2030-01-31T12:00:00+00:00")
     access = system_access("report-retention")
     with unit_of_work(access):
         expired = services.expire_files(access, now=now)
