@@ -42,6 +42,25 @@ CUSTOMERS = {
 SHOP_EMAIL = "service@own.example"
 
 
+def stored_messages(app: Flask) -> list[tuple[str, str, str]]:
+    """(Message-ID, source, status) of every stored inbox message, oldest first."""
+    import sqlalchemy as sa
+
+    from shopadmin.inbox.models import InboxMessage
+
+    with app.app_context():
+        rows = db.session.execute(sa.select(InboxMessage.message_id, InboxMessage.source, InboxMessage.status)
+                                  .order_by(InboxMessage.id).execution_options(all_shops=True)).all()
+        db.session.remove()
+        return [(m, s, st.value) for m, s, st in rows]
+
+
+def order_state_and_versions(app: Flask, order_id: int) -> tuple[str, int]:
+    with app.app_context(), unit_of_work(PLATFORM):
+        order = orders.get_order(PLATFORM, order_id)
+        return order.state, len(orders.list_versions(PLATFORM, order))
+
+
 def seed(shop_code: str = "OWN", with_customers: bool = True) -> dict[str, int]:
     ids: dict[str, int] = {}
     with unit_of_work(PLATFORM):

@@ -7,34 +7,16 @@ from typing import Any
 
 import pytest
 import redis
-import sqlalchemy as sa
 from flask import Flask
 
 from shopadmin.core import jobs
 from shopadmin.core.access import system_access
-from shopadmin.core.db import unit_of_work
 from shopadmin.extensions import db
 from shopadmin.inbox.imap import ImapError, parse_url, poll
-from shopadmin.inbox.models import InboxMessage
-from shopadmin.orders import services as orders
-from tests.inbox.conftest import mail, make_order
+from tests.inbox.conftest import mail, make_order, order_state_and_versions, stored_messages
 from tests.inbox.imap_server import ImapServer, free_port
 
 PLATFORM = system_access("tests")
-
-
-def _messages(app: Flask) -> list[tuple[str, str, str]]:
-    with app.app_context():
-        rows = db.session.execute(sa.select(InboxMessage.message_id, InboxMessage.source, InboxMessage.status)
-                                  .order_by(InboxMessage.id).execution_options(all_shops=True)).all()
-        db.session.remove()
-        return [(m, s, st.value) for m, s, st in rows]
-
-
-def _order(app: Flask, order_id: int) -> tuple[str, int]:
-    with app.app_context(), unit_of_work(PLATFORM):
-        order = orders.get_order(PLATFORM, order_id)
-        return order.state, len(orders.list_versions(PLATFORM, order))
 
 
 def test_poll_stores_processes_then_flags_and_never_twice(
@@ -53,9 +35,9 @@ def test_poll_stores_processes_then_flags_and_never_twice(
     result = runner.invoke(args=["inbox", "poll"])
     assert result.exit_code == 0, result.output
     assert "Fetched 3 message(s): 3 stored, 0 duplicate(s) ignored, 0 kept on disk" in result.output
-    stored = _messages(app)
+    stored = stored_messages(app)
     assert [(s, st) for _, s, st in stored] == [("imap", "applied"), ("imap", "unmatched"), ("imap", "rejected")]
-    state, versions = _order(app, order_id)
+    state, versions = order_state_and_versions(app, order_id)
     assert state == "cancelled"
     assert imap_server.uids("UNSEEN") == []  # flagged only now that they are stored
     assert len(imap_server.uids("ALL")) == 3
@@ -67,8 +49,8 @@ def test_poll_stores_processes_then_flags_and_never_twice(
     imap_server.append(cancel)
     result = runner.invoke(args=["inbox", "poll"])
     assert "Fetched 1 message(s): 0 stored, 1 duplicate(s) ignored" in result.output
-    assert _messages(app) == stored
-    assert _order(app, order_id) == (state, versions)
+    assert stored_messages(app) == stored
+    assert order_state_and_versions(app, order_id) == (state, versions)
     assert imap_server.uids("UNSEEN") == []
 
 
@@ -88,7 +70,7 @@ def test_poll_moves_to_a_folder_when_configured(
         assert (second.fetched, second.stored) == (1, 1)
     assert imap_server.uids(mailbox="INBOX") == []
     assert len(imap_server.uids(mailbox="Processed")) == 3
-    assert len(_messages(app)) == 3
+    assert len(stored_messages(app)) == 3
 
 
 def test_poll_errors_are_clear(app: Flask, app_factory: Callable[..., Flask], imap_server: ImapServer) -> None:
@@ -137,8 +119,8 @@ def test_the_periodic_job_polls_through_a_real_worker(
         with worker_app.app_context():
             jobs.run_worker(worker_app, burst=True)  # the poll, then the processing it enqueued
             db.session.remove()
-        assert [(s, st) for _, s, st in _messages(app)] == [("imap", "applied")]
-        assert _order(app, order_id)[0] == "cancelled"
+        assert [(s, st) for _, s, st in stored_messages(app)] == [("imap", "applied")]
+        assert order_state_and_versions(app, order_id)[0] == "cancelled"
         assert imap_server.uids("UNSEEN") == []
     finally:
         redis.Redis.from_url(redis_url).flushdb()

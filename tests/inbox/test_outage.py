@@ -8,16 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 
 from shopadmin.core.access import system_access
-from shopadmin.core.db import unit_of_work
-from shopadmin.extensions import db
-from shopadmin.inbox.models import InboxMessage
-from shopadmin.orders import services as orders
 from tests.factories import api_token
-from tests.inbox.conftest import mail, make_order
+from tests.inbox.conftest import mail, make_order, order_state_and_versions, stored_messages
 from tests.inbox.imap_server import ImapServer, free_port
 
 PLATFORM = system_access("tests")
@@ -27,20 +22,6 @@ def _down_url() -> str:
     return f"postgresql+psycopg://root@127.0.0.1:{free_port()}/shopadmin_gone?connect_timeout=2"
 
 
-def _messages(app: Flask) -> list[tuple[str, str, str]]:
-    with app.app_context():
-        rows = db.session.execute(sa.select(InboxMessage.message_id, InboxMessage.source, InboxMessage.status)
-                                  .order_by(InboxMessage.id).execution_options(all_shops=True)).all()
-        db.session.remove()
-        return [(m, s, st.value) for m, s, st in rows]
-
-
-def _order(app: Flask, order_id: int) -> tuple[str, int]:
-    with app.app_context(), unit_of_work(PLATFORM):
-        order = orders.get_order(PLATFORM, order_id)
-        return order.state, len(orders.list_versions(PLATFORM, order))
-
-
 def test_database_down_imap_mail_is_spooled_then_stored_and_applied_once(
     app: Flask, app_factory: Callable[..., Flask], inbox_world: dict[str, Any], imap_server: ImapServer,
     tmp_path: Path
@@ -48,7 +29,7 @@ def test_database_down_imap_mail_is_spooled_then_stored_and_applied_once(
     spool_dir = tmp_path / "spool"
     with app.app_context():
         order_id, number = make_order(inbox_world["customers"]["ann"], [("STD-1", 2)])
-    before = _order(app, order_id)
+    before = order_state_and_versions(app, order_id)
     cancel = mail(sender="ann@example.com", subject=f"Order {number}", body=f"Please cancel my order {number}.",
                   message_id="<outage-1@customer.example>")
     imap_server.append(cancel)
@@ -70,8 +51,8 @@ def test_database_down_imap_mail_is_spooled_then_stored_and_applied_once(
     assert result.exit_code == 0, result.output
     assert "Stored 1 message(s) kept on disk" in result.output
     assert list(spool_dir.iterdir()) == []
-    assert _messages(app) == [("<outage-1@customer.example>", "imap", "applied")]
-    state, versions = _order(app, order_id)
+    assert stored_messages(app) == [("<outage-1@customer.example>", "imap", "applied")]
+    state, versions = order_state_and_versions(app, order_id)
     assert (state, versions) == ("cancelled", before[1] + 1)
 
     # Spooled again (the IMAP flag was lost and the database went away once more): stored once only.
@@ -80,8 +61,8 @@ def test_database_down_imap_mail_is_spooled_then_stored_and_applied_once(
 
         spool.spool(cancel, "imap")
     assert "Stored 1 message(s) kept on disk; processed 0" in runner.invoke(args=["inbox", "sweep"]).output
-    assert _messages(app) == [("<outage-1@customer.example>", "imap", "applied")]
-    assert _order(app, order_id) == (state, versions)
+    assert stored_messages(app) == [("<outage-1@customer.example>", "imap", "applied")]
+    assert order_state_and_versions(app, order_id) == (state, versions)
 
 
 def test_a_refused_spool_file_does_not_block_the_others(
@@ -97,7 +78,7 @@ def test_a_refused_spool_file_does_not_block_the_others(
     result = up.test_cli_runner().invoke(args=["inbox", "sweep"])
     assert "Stored 2 message(s) kept on disk" in result.output, result.output
     assert sorted(p.name for p in spool_dir.iterdir()) == ["0000-empty.api.refused"]
-    assert sorted(status for _, _, status in _messages(app)) == ["rejected", "unmatched"]
+    assert sorted(status for _, _, status in stored_messages(app)) == ["rejected", "unmatched"]
 
 
 def test_database_down_api_answers_503_in_the_contract_shape(
@@ -120,7 +101,7 @@ def test_redis_down_the_message_is_stored_and_the_sweep_processes_it(
 ) -> None:
     with app.app_context():
         order_id, number = make_order(inbox_world["customers"]["max"], [("STD-2", 1)])
-    before = _order(app, order_id)
+    before = order_state_and_versions(app, order_id)
     path = tmp_path / "one.eml"
     path.write_bytes(mail(sender="max.mueller@example.de", subject=number,
                           body=f"Bitte stornieren Sie meine Bestellung {number}.", message_id="<redis-down@x.de>"))
@@ -128,12 +109,12 @@ def test_redis_down_the_message_is_stored_and_the_sweep_processes_it(
     result = down.test_cli_runner().invoke(args=["inbox", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "Stored 1 message(s), 0 duplicate(s) ignored: received 1." in result.output  # the job could not be queued
-    assert _order(app, order_id) == before
+    assert order_state_and_versions(app, order_id) == before
 
     result = app.test_cli_runner().invoke(args=["inbox", "sweep"])  # the queue is back (here: inline)
     assert "processed 1 message(s)" in result.output, result.output
-    assert _messages(app) == [("<redis-down@x.de>", "cli", "applied")]
-    state, versions = _order(app, order_id)
+    assert stored_messages(app) == [("<redis-down@x.de>", "cli", "applied")]
+    state, versions = order_state_and_versions(app, order_id)
     assert (state, versions) == ("cancelled", before[1] + 1)
     assert "processed 0 message(s)" in app.test_cli_runner().invoke(args=["inbox", "sweep"]).output
-    assert _order(app, order_id) == (state, versions)
+    assert order_state_and_versions(app, order_id) == (state, versions)
