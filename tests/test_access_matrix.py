@@ -198,6 +198,14 @@ ROUTES: list[Route] = [
     Route("GET", "/admin/orders/details/?id={order_id}", Role.CSR, "orders.details_view", screen=True),
     Route("GET", "/admin/orders/edit/?id={order_id}", Role.CSR, "orders.edit_view", screen=True),
     Route("GET", "/admin/orders/new/", Role.CSR, "orders.create_view", per_shop=False, screen=True),
+    # From the customer page: the shop and the customer preselected (another shop's: 404).
+    Route("GET", "/admin/orders/new/?shop={shop_id}&customer_id={order_customer_id}", Role.CSR,
+          "orders.create_view", screen=True),
+    # The capture screen's lookups (JSON), scoped to the shop named: another shop's is 404.
+    Route("GET", "/admin/orders/lookup/customers/?shop={shop_id}&q=matrix", Role.CSR,
+          "orders.customer_lookup_view", screen=True),
+    Route("GET", "/admin/orders/lookup/products/?shop={shop_id}&q=M", Role.CSR, "orders.product_lookup_view",
+          screen=True),
     Route("GET", "/admin/orders/version/?id={order_id}&n=1", Role.CSR, "orders.version_view", screen=True),
     Route("GET", "/admin/orders/event/?id={order_id}", Role.CSR, "orders.event_view", screen=True),
     Route("GET", "/admin/orders/block/?id={order_id}", Role.CSR, "orders.block_view", screen=True),

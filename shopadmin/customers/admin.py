@@ -261,7 +261,16 @@ class CustomerAdmin(ScopedModelView):
             "can_clear": any(access.can(Permission.ALERT_CLEAR, shop_id) for shop_id in visible),
             "can_edit_customer": any(access.can(Permission.CUSTOMER_EDIT, shop_id) for shop_id in visible),
             "orders": self._orders(customer),
+            "order_shops": self._order_shops(customer),
         }
+
+    def _order_shops(self, customer: Customer) -> list[Shop]:
+        """The shops where the caller may capture an order for this customer ("New order")."""
+        from shopadmin.orders import lookups  # orders build on customers, not the reverse
+
+        if not self.access.can_anywhere(Permission.ORDER_CAPTURE):
+            return []
+        return lookups.order_shops(self.access, customer)
 
     def _orders(self, customer: Customer) -> list[Any]:
         """The customer's latest orders in the shops where the caller may see orders."""

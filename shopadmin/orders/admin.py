@@ -4,28 +4,32 @@ detail with its next actions, capture and edit. Every write goes through
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, g, redirect, request
+from flask import Blueprint, abort, flash, g, jsonify, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from shopadmin.catalogue.models import Availability
 from shopadmin.core.access import Permission
 from shopadmin.core.admin import ScopedModelView
 from shopadmin.core.db import unit_of_work
-from shopadmin.core.errors import DomainError
+from shopadmin.core.errors import DomainError, Forbidden, NotFound
 from shopadmin.core.i18n import label, select_locale
 from shopadmin.core.money import format_money, money_str, percent_below
 from shopadmin.core.web import flash_error
+from shopadmin.customers import services as customers
+from shopadmin.customers.models import Customer
 from shopadmin.extensions import db
 from shopadmin.orders import labels as _labels  # noqa: F401 - the kinds the screens show
-from shopadmin.orders import leases, services, workflow
+from shopadmin.orders import leases, lookups, services, workflow
 from shopadmin.orders import statemachine as sm
 from shopadmin.orders.forms import (
     BlockForm,
@@ -39,6 +43,7 @@ from shopadmin.orders.forms import (
 from shopadmin.orders.models import Order, OrderLine
 from shopadmin.tenants import services as tenants
 from shopadmin.tenants.admin import shop_options
+from shopadmin.tenants.models import Shop
 
 templates_bp = Blueprint("orders_screens", __name__, template_folder="templates")
 
@@ -449,36 +454,241 @@ class OrderAdmin(ScopedModelView):
 
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self) -> Any:
+        """The capture screen: a shop, a customer (preselected from the customer page, or looked
+        up), lines as a table. Without JavaScript the "Find" and "Add a line" buttons post the
+        form back with everything typed kept; with it they work in place (static/orders/capture.js)."""
+        access = self.access
         form = CaptureForm()
         form.shop.choices = shop_options(Permission.ORDER_CAPTURE)
-        if request.method == "GET" and request.args.get("customer_id", "").isdigit():
-            form.customer_id.data = int(request.args["customer_id"])
-        if form.validate_on_submit():
-            try:
-                lines = _parse_lines(form.lines.data or "")
-                with unit_of_work():
-                    if not str(form.shop.data or "").isdigit():
-                        raise StopIteration
-                    code = tenants.get_shop_by_id(self.access, int(form.shop.data)).code
-                    order = services.place_order(self.access, services.OrderInput(
-                        shop=code, customer_id=int(form.customer_id.data or 0), lines=lines,
-                        channel=form.channel.data or "phone", payment_flow=form.payment_flow.data or "prepay",
-                        ship_together=bool(form.ship_together.data), cart=form.save_as.data == "cart",
-                        quote=form.save_as.data == "quote", quote_valid_until=form.quote_valid_until.data,
-                        charges={kind: value.strip() for kind in services.CHARGE_KINDS
-                                 if (value := getattr(form, f"{kind}_charge").data or "").strip()}))
-                    order_id, number = order.id, order.number
-                flash(_("Order %(number)s saved.", number=number), "success")
-                return self._back(order_id)
-            except (DomainError, StopIteration) as exc:
-                if isinstance(exc, DomainError):
-                    flash_error(exc)
-                    for kind in services.CHARGE_KINDS:
-                        if f"charges.{kind}" in exc.fields:
-                            getattr(form, f"{kind}_charge").errors = list(exc.fields[f"charges.{kind}"])
-                else:
-                    flash(_("Choose a shop."), "error")
-        return self.render("orders/admin/capture.html", form=form)
+        matches: list[lookups.CustomerChoice] | None = None
+        line_errors: dict[int, list[str]] = {}
+        general_errors: list[str] = []
+        if request.method == "GET":
+            rows = [_blank_row() for _ in range(BLANK_ROWS)]
+            self._preselect(form)
+        else:
+            rows = _typed_rows(request.form)
+            if request.form.get("add_line"):
+                rows.append(_blank_row())
+            elif request.form.get("find_customer"):
+                matches = self._find_customers(form)
+            elif form.validate_on_submit():
+                try:
+                    lines, positions = _line_inputs(rows)
+                    with unit_of_work():
+                        if not str(form.shop.data or "").isdigit():
+                            raise StopIteration
+                        code = tenants.get_shop_by_id(access, int(form.shop.data)).code
+                        order = services.place_order(access, services.OrderInput(
+                            shop=code, customer_id=int(form.customer_id.data or 0), lines=lines,
+                            channel=form.channel.data or "phone", payment_flow=form.payment_flow.data or "prepay",
+                            ship_together=bool(form.ship_together.data), cart=form.save_as.data == "cart",
+                            quote=form.save_as.data == "quote", quote_valid_until=form.quote_valid_until.data,
+                            charges={kind: value.strip() for kind in services.CHARGE_KINDS
+                                     if (value := getattr(form, f"{kind}_charge").data or "").strip()}))
+                        order_id, number = order.id, order.number
+                    flash(_("Order %(number)s saved.", number=number), "success")
+                    return self._back(order_id)
+                except (DomainError, StopIteration) as exc:
+                    if isinstance(exc, DomainError):
+                        flash_error(exc)
+                        line_errors, general_errors = _line_errors(exc.fields, positions)
+                        for kind in services.CHARGE_KINDS:
+                            if f"charges.{kind}" in exc.fields:
+                                getattr(form, f"{kind}_charge").errors = list(exc.fields[f"charges.{kind}"])
+                        for name in ("customer_id", "shop"):
+                            if name in exc.fields:
+                                getattr(form, name).errors = [str(m) for m in _messages(exc.fields[name])]
+                    else:
+                        flash(_("Choose a shop."), "error")
+            if not rows:
+                rows.append(_blank_row())
+        shop_id = int(form.shop.data) if str(form.shop.data or "").isdigit() else None
+        if shop_id is None and form.shop.choices:
+            shop_id = int(form.shop.choices[0].value)
+        _describe_rows(rows, shop_id)
+        currency = _shop_currency(shop_id)
+        return self.render(
+            "orders/admin/capture.html", form=form, rows=rows, line_errors=line_errors,
+            general_errors=general_errors, matches=matches, customer=self._chosen_customer(form),
+            limits={str(choice.value): str(limit) if (limit := services.override_limit_pct(access, int(choice.value)))
+                    is not None else "" for choice in form.shop.choices},
+            currency=currency, max_lines=services.MAX_LINES)
+
+    def _preselect(self, form: CaptureForm) -> None:
+        """``?shop=&customer_id=`` from the customer page: both must be the caller's (else 404)."""
+        access = self.access
+        shop_arg, customer_arg = request.args.get("shop", ""), request.args.get("customer_id", "")
+        try:
+            shop = lookups.capture_shop(access, int(shop_arg)) if shop_arg.isdigit() else None
+            if customer_arg.isdigit():
+                customer = customers.get_customer(access, int(customer_arg))
+                form.customer_id.data = customer.id
+                if shop is None:
+                    shop = next((s for s in lookups.order_shops(access, customer)), None)
+                elif not lookups.may_order_in(access, customer, shop):
+                    flash(_("%(customer)s cannot order in %(shop)s.", customer=str(customer), shop=shop.code),
+                          "error")
+            elif shop_arg and shop is None:
+                abort(404)
+        except NotFound:
+            abort(404)
+        except Forbidden:
+            abort(403)
+        if shop is not None:
+            form.shop.data = str(shop.id)
+
+    def _chosen_customer(self, form: CaptureForm) -> Customer | None:
+        customer_id = form.customer_id.data
+        if not isinstance(customer_id, int) or customer_id <= 0:
+            return None
+        try:
+            return customers.get_customer(self.access, customer_id)
+        except DomainError:
+            form.customer_id.data = None
+            return None
+
+    def _find_customers(self, form: CaptureForm) -> list[lookups.CustomerChoice]:
+        """The no-JavaScript customer search: the matches come back as choices on the form."""
+        form.customer_id.errors = []
+        if not str(form.shop.data or "").isdigit():
+            return []
+        try:
+            return lookups.find_customers(self.access, int(form.shop.data), form.customer_q.data)
+        except DomainError as exc:
+            flash_error(exc)
+            return []
+
+    # -- lookups for the capture screen (JSON, read-only) ---------------------------------------
+
+    def _lookup_shop_id(self) -> int:
+        shop = request.args.get("shop", "")
+        if not shop.isdigit() or len(shop) > 9:
+            abort(404)
+        return int(shop)
+
+    @expose("/lookup/customers/")
+    def customer_lookup_view(self) -> Any:
+        """``?shop=<id>&q=<text>``: customers who may order in that shop (404 for another shop's)."""
+        shop_id = self._lookup_shop_id()
+        try:
+            found = lookups.find_customers(self.access, shop_id, request.args.get("q", "")[:200])
+        except NotFound:
+            abort(404)
+        except Forbidden:
+            abort(403)
+        return _no_store(jsonify({"items": [{
+            "id": c.id, "name": c.name, "email": c.email, "company": c.company, "registered": c.registered,
+            "label": _customer_label(c.name, c.company, c.email),
+            "note": "" if c.registered else _("not yet registered with this shop; the order registers them"),
+        } for c in found]}))
+
+    @expose("/lookup/products/")
+    def product_lookup_view(self) -> Any:
+        """``?shop=<id>&q=<text>``: the shop's active products with price and availability."""
+        shop_id = self._lookup_shop_id()
+        try:
+            found = lookups.find_products(self.access, shop_id, request.args.get("q", "")[:64])
+        except NotFound:
+            abort(404)
+        except Forbidden:
+            abort(403)
+        currency = _shop_currency(shop_id)
+        return _no_store(jsonify({"items": [{
+            "sku": p.sku, "name": p.name, "price": money_str(p.price, currency),
+            "price_display": _money(p.price, currency), "availability": p.availability.value,
+            "note": _availability_note(p),
+        } for p in found]}))
+
+
+BLANK_ROWS = 3
+ROW_FIELD_RE = re.compile(r"^sku-(\d{1,3})$")
+
+
+def _blank_row() -> dict[str, Any]:
+    return {"sku": "", "qty": "1", "price": ""}
+
+
+def _typed_rows(data: Any) -> list[dict[str, Any]]:
+    """The line rows as typed (``sku-<n>``, ``qty-<n>``, ``price-<n>``), in the order of ``n``."""
+    numbers = sorted(int(m.group(1)) for key in data if (m := ROW_FIELD_RE.match(key)))
+    return [{"sku": (data.get(f"sku-{n}") or "").strip()[:64], "qty": (data.get(f"qty-{n}") or "").strip()[:16],
+             "price": (data.get(f"price-{n}") or "").strip()[:32]} for n in numbers[:services.MAX_LINES]]
+
+
+def _line_inputs(rows: list[dict[str, Any]]) -> tuple[list[services.LineInput], list[int]]:
+    """The service's lines from the rows, and for each the row it came from. A row without
+    SKU and price is an unused row; a quantity that is not a whole number goes to the service
+    as typed, which names the line in its refusal."""
+    lines, positions = [], []
+    for n, row in enumerate(rows):
+        if not row["sku"] and not row["price"]:
+            continue
+        quantity: object = int(row["qty"]) if row["qty"].isdigit() else row["qty"]
+        lines.append(services.LineInput(sku=row["sku"], quantity=quantity, unit_price=row["price"] or None))
+        positions.append(n)
+    return lines, positions
+
+
+def _messages(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _line_errors(fields: dict[str, Any], positions: list[int]) -> tuple[dict[int, list[str]], list[str]]:
+    """Field errors ``lines.<i>[.<field>]`` beside the row they came from; ``lines`` above the table."""
+    by_row: dict[int, list[str]] = {}
+    general: list[str] = []
+    for key, value in fields.items():
+        parts = key.split(".")
+        if parts[0] != "lines":
+            continue
+        if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(positions):
+            by_row.setdefault(positions[int(parts[1])], []).extend(str(m) for m in _messages(value))
+        else:
+            general.extend(str(m) for m in _messages(value))
+    return by_row, general
+
+
+def _shop_currency(shop_id: int | None) -> str:
+    if shop_id is None:
+        return "EUR"
+    shop = db.session.scalar(sa.select(Shop).where(Shop.id == shop_id))
+    return shop.currency if shop is not None else "EUR"
+
+
+def _describe_rows(rows: list[dict[str, Any]], shop_id: int | None) -> None:
+    """Name, list price and availability beside each typed SKU the shop sells (for the warning)."""
+    from shopadmin.catalogue import services as catalogue
+
+    skus = [row["sku"] for row in rows if row["sku"]]
+    products = catalogue.products_by_sku(shop_id, skus) if shop_id is not None and skus else {}
+    currency = _shop_currency(shop_id) if products else "EUR"
+    for row in rows:
+        product = products.get(row["sku"])
+        if product is not None and product.is_active:
+            row["product"] = {"name": product.name, "price": money_str(product.price, currency),
+                              "price_display": _money(product.price, currency)}
+
+
+def _availability_note(product: lookups.ProductChoice) -> str:
+    kind = label(product.availability.value, "availability")
+    if product.availability == Availability.STANDARD:
+        return _("%(count)s in stock", count=product.available or 0)
+    if product.availability == Availability.BACKORDER:
+        return _("%(kind)s, %(count)s in stock", kind=kind, count=product.available or 0)
+    if product.availability == Availability.PREORDER and product.release_date is not None:
+        return _("%(kind)s, ships from %(day)s", kind=kind, day=product.release_date.isoformat())
+    return str(kind)
+
+
+def _customer_label(name: str, company: str, email: str) -> str:
+    who = ", ".join(part for part in (name, company) if part)
+    return f"{who} <{email}>" if who else email
+
+
+def _no_store(response: WerkzeugResponse) -> WerkzeugResponse:
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _parse_day(text: str, field: str) -> date | None:
@@ -491,19 +701,6 @@ def _parse_day(text: str, field: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise invalid(field, _l("A date such as 2031-01-31.")) from None
-
-
-def _parse_lines(text: str) -> list[services.LineInput]:
-    from shopadmin.core.validation import invalid
-
-    lines = []
-    for n, raw in enumerate(row for row in text.splitlines() if row.strip()):
-        parts = raw.split()
-        if len(parts) not in (2, 3) or not parts[1].isdigit():
-            raise invalid(f"lines.{n}", _l("Write: SKU quantity [unit price]"))
-        lines.append(services.LineInput(sku=parts[0], quantity=int(parts[1]),
-                                        unit_price=parts[2] if len(parts) == 3 else None))
-    return lines
 
 
 def register_admin(app: Any, admin: Any) -> None:

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from shopadmin.core.i18n import labels_of
 from shopadmin.orders import labels as _labels  # noqa: F401 - registers the kinds used below
@@ -55,10 +56,14 @@ class EditOrderForm(FlaskForm):
 
 class CaptureForm(FlaskForm):
     shop = SelectField(_l("Shop"), choices=[], validate_choice=False)
-    customer_id = IntegerField(_l("Customer no."), validators=[DataRequired()])
-    lines = TextAreaField(_l("Lines"), validators=[DataRequired()],
-                          description=_l("One line per product: SKU, quantity and optionally a unit price, "
-                                         "e.g. STD-1 2 9.50"))
+    """Lines come as ``sku-<n>`` / ``qty-<n>`` / ``price-<n>`` fields beside these (one row each;
+    a row without SKU and price is left out). ``customer_id`` is set by the customer lookup
+    (or the "New order" button of the customer page); ``customer_q`` is what was searched."""
+
+    customer_id = IntegerField(_l("Customer"), widget=HiddenInput(),
+                               validators=[DataRequired(_l("Choose a customer."))])
+    customer_q = StringField(_l("Find a customer"), validators=[Optional(), Length(max=200)],
+                             description=_l("Name, email, company, phone or customer number"))
     channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES)
     payment_flow = SelectField(_l("Payment"), choices=FLOW_CHOICES)
     ship_together = BooleanField(_l("Ship together"))

@@ -107,7 +107,7 @@ def test_capture_screen_takes_charges(app: Flask, order_world: Any, client: Flas
     response = screen.post("/admin/orders/new/", follow_redirects=True, data={
         "csrf_token": csrf, "shop": str(order_world["OWN"]["shop_id"]),
         "customer_id": order_world["OWN"]["customer_id"],
-        "lines": "STD-2 1", "channel": "phone", "payment_flow": "on_delivery", "save_as": "quote",
+        "sku-0": "STD-2", "qty-0": "1", "channel": "phone", "payment_flow": "on_delivery", "save_as": "quote",
         "quote_valid_until": "2031-01-31", "shipping_charge": charge})
     text = response.get_data(as_text=True)
     orders = client.get("/api/v1/orders?shop=OWN", headers=token("csr")).get_json()["items"]
