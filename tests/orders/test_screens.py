@@ -71,12 +71,14 @@ def test_capture_from_the_screen(app: Any, order_world: Any) -> None:
     response = screen.post("/admin/orders/new/", data={
         "csrf_token": csrf, "shop": str(order_world["OWN"]["shop_id"]),
         "customer_id": order_world["OWN"]["customer_id"],
-        "sku-0": "STD-1", "qty-0": "1", "sku-1": "STD-2", "qty-1": "2", "price-1": "4.10", "channel": "phone", "payment_flow": "on_delivery", "save_as": "order"},
+        "sku-0": "STD-1", "qty-0": "1", "sku-1": "STD-2", "qty-1": "2", "price-1": "4.10",
+        "channel": "phone", "payment_flow": "on_delivery", "save_as": "order"},
         follow_redirects=True)
     text = response.get_data(as_text=True)
     assert "OWN-000001" in text
     refused = screen.post("/admin/orders/new/", data={
         "csrf_token": csrf, "shop": str(order_world["OWN"]["shop_id"]),
         "customer_id": order_world["OWN"]["customer_id"],
-        "sku-0": "STD-2", "qty-0": "1", "price-0": "1.00", "channel": "phone", "payment_flow": "on_delivery", "save_as": "order"})
+        "sku-0": "STD-2", "qty-0": "1", "price-0": "1.00",
+        "channel": "phone", "payment_flow": "on_delivery", "save_as": "order"})
     assert "your limit is" in refused.get_data(as_text=True)
