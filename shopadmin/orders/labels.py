@@ -71,7 +71,7 @@ register_labels("order_event", {
     "payment_confirmed": _l("Payment confirmed"),
     "payment_failed": _l("Payment failed"),
     "delivery_shipped": _l("Delivery shipped"),
-    "cancel": _l("Cancel"),
+    "cancel": _l("Cancel order"),
     "void": _l("Void"),
     "refund": _l("Refund"),
     "return": _l("Return"),
@@ -79,16 +79,16 @@ register_labels("order_event", {
     "resume": _l("Resume"),
     # delivery events
     "allocate": _l("Allocate"),
-    "release": _l("Release"),
+    "release": _l("Release for shipping"),  # a preorder's date has come
     "stock_arrived": _l("Stock arrived"),
     "pack": _l("Pack"),
     "ready": _l("Ready for pickup"),
     "ship": _l("Ship"),
     "deallocate": _l("Deallocate"),
     # written to the history by the services
-    "place": _l("Placed"),
+    "place": _l("Order placed"),
     "hand_over": _l("Handed over"),
-    "block": _l("Blocked"),
+    "block": _l("Block added"),
     "release_block": _l("Block released"),
 })
 
