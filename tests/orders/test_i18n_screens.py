@@ -25,14 +25,19 @@ GERMAN_CSR = "sachbearbeiterin@test.example"
 
 
 def _german(app: Flask, text: str, **params: Any) -> str:
-    """``text`` as a German reader gets it: the catalogue's translation (or the English until it has one)."""
+    """``text`` as a German reader gets it: the catalogue's translation, which must exist."""
     with app.test_request_context("/admin/"), force_locale("de"):
-        return str(escape(gettext_now(text, **params)))
+        german = gettext_now(text, **params)
+    assert german != gettext_now(text, **params) or not any(c.isalpha() for c in text), f"untranslated: {text}"
+    return str(escape(german))
 
 
 def _german_label(app: Flask, value: str, kind: str) -> str:
     with app.test_request_context("/admin/"), force_locale("de"):
-        return str(escape(label(value, kind)))
+        german = label(value, kind)
+    with app.test_request_context("/admin/"), force_locale("en"):
+        assert german != label(value, kind), f"untranslated: {kind} {value}"
+    return str(escape(german))
 
 
 def _signed_in(app: Flask, email: str) -> FlaskClient:
