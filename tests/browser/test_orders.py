@@ -54,6 +54,7 @@ def test_csr_captures_an_order_from_the_customer_page(app: Flask, live_server: s
     page.get_by_test_id("new-order-OWN").click()
     expect(page.get_by_test_id("chosen-customer")).to_contain_text("Ann LeeOwn")
     expect(page.get_by_test_id("chosen-customer")).to_contain_text("ann.own@example.com")
+    expect(page.get_by_test_id("remove-line-0")).to_be_visible()  # capture.js is running (it shows the button)
 
     page.get_by_test_id("sku-0").press_sequentially("widget")
     option = page.get_by_test_id("product-option").filter(has_text="STD-2")
@@ -98,6 +99,7 @@ def test_csr_finds_the_customer_on_the_capture_screen(app: Flask, live_server: s
     sign_in(page, live_server, "csr@test.example", PASSWORD)
     page.goto(f"{live_server}/admin/orders/new/")
     page.get_by_test_id("capture-shop").select_option(value=str(own["shop_id"]))
+    expect(page.get_by_test_id("remove-line-0")).to_be_visible()  # capture.js is running
     page.get_by_test_id("customer-search").press_sequentially("ann")
     options = page.get_by_test_id("customer-option")
     expect(options).to_have_count(1)

@@ -194,3 +194,27 @@ def test_no_customer_chosen_is_a_form_error(app: Flask, order_world: dict[str, A
         "payment_flow": "on_delivery", "save_as": "order", "sku-0": "STD-1", "qty-0": "1"}).get_data(as_text=True)
     assert 'data-testid="customer_id-error">Choose a customer.' in html
     assert 'name="sku-0" value="STD-1"' in html
+
+
+def test_a_german_csr_gets_the_capture_screen_and_the_lookup_in_german(app: Flask, order_world: dict[str, Any]
+                                                                       ) -> None:
+    from flask_babel import force_locale
+    from flask_babel import gettext as gettext_now
+    from markupsafe import escape
+
+    from shopadmin.core.access import Role
+    from tests.factories import make_user
+
+    def german(text: str, **params: Any) -> str:
+        with app.test_request_context("/admin/"), force_locale("de"):
+            return str(escape(gettext_now(text, **params)))
+
+    with app.app_context():
+        make_user("sachbearbeiterin@test.example", roles={"OWN": Role.CSR}, locale="de")
+    screen = _signed_in(app, "sachbearbeiterin@test.example")
+    html = screen.get(f"/admin/orders/new/?customer_id={order_world['OWN']['customer_id']}").get_data(as_text=True)
+    for text in ("Add a line", "Find", "Leave the price empty for the list price. A row without SKU is left out."):
+        assert german(text) in html
+    assert german("customer no. %(id)s", id=order_world["OWN"]["customer_id"]) in html
+    found = screen.get(f"/admin/orders/lookup/products/?shop={order_world['OWN']['shop_id']}&q=STD-1").get_json()
+    assert found["items"][0]["note"] == german("%(count)s in stock", count=5)
