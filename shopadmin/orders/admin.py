@@ -54,7 +54,7 @@ WORKLIST_LABELS = {
     "pending_too_long": _l("Pending too long"),
     "carts_and_quotes": _l("Carts and quotes"),
 }
-CHARGE_LABELS = {"shipping": _l("Shipping"), "handling": _l("Handling"), "misc": _l("Other charges")}
+CHARGE_LABELS = {"shipping": _l("Shipping charge"), "handling": _l("Handling charge"), "misc": _l("Other charges")}
 # Stored codes that version changes show as words (field name -> label kind); deliveries' states
 # are ``deliveries.<id>.state``.
 CHANGE_KINDS = {"state": "order_state", "channel": "channel", "payment_flow": "payment_flow"}

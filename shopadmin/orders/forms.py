@@ -70,6 +70,6 @@ class CaptureForm(FlaskForm):
     save_as = SelectField(_l("Save as"), choices=SAVE_CHOICES)
     quote_valid_until = DateField(_l("Quote valid until"), validators=[Optional()],
                                   description=_l("Quotes only: after this day the quote expires."))
-    shipping_charge = StringField(_l("Shipping"), validators=[Optional(), Length(max=32)])
-    handling_charge = StringField(_l("Handling"), validators=[Optional(), Length(max=32)])
+    shipping_charge = StringField(_l("Shipping charge"), validators=[Optional(), Length(max=32)])
+    handling_charge = StringField(_l("Handling charge"), validators=[Optional(), Length(max=32)])
     misc_charge = StringField(_l("Other charges"), validators=[Optional(), Length(max=32)])
