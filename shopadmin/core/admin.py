@@ -103,8 +103,10 @@ class EnumFilter(BaseSQLAFilter):  # type: ignore[misc]
         """The allowed codes with their (lazy) labels, in display order."""
         if isinstance(self._labels, str):
             return labels_of(self._labels)
-        return {(str(value.value) if isinstance(value, enum.Enum) else str(value)): text
-                for value, text in self._labels.items()}
+        return {
+            (str(value.value) if isinstance(value, enum.Enum) else str(value)): text
+            for value, text in self._labels.items()
+        }
 
     def choices(self) -> list[tuple[str, Message]]:
         return list(self.labels().items())
