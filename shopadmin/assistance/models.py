@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopadmin.core.db import ShopOwned, utcnow
 from shopadmin.core.i18n import register_labels
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 from shopadmin.tenants.models import Shop
 
 
@@ -44,7 +44,7 @@ class AssistanceSettings(ShopOwned, db.Model):
     notify_customer: Mapped[bool] = mapped_column(default=False)
     # [{"code": "...", "label": "..."}]; empty: the default list.
     reason_codes: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     shop: Mapped[Shop] = relationship(lazy="joined")
 
@@ -62,7 +62,7 @@ class ProtectedCustomer(ShopOwned, db.Model):
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     shop: Mapped[Shop] = relationship(lazy="joined")
 
@@ -95,11 +95,11 @@ class AssistanceSession(ShopOwned, db.Model):
     operator_epoch: Mapped[int] = mapped_column(default=1)
     # SHA-256 of the hand-off token; the token itself is never stored.
     link_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    link_expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
-    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    link_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(sa.String(32))
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -135,7 +135,7 @@ class AssistanceAction(ShopOwned, db.Model):
     action: Mapped[str] = mapped_column(sa.String(64))
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     order_id: Mapped[int | None] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     session: Mapped[AssistanceSession] = relationship(
         back_populates="actions",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopadmin.core.db import ShopOwned, utcnow
 from shopadmin.core.i18n import register_labels
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 from shopadmin.tenants.models import Shop
 
 
@@ -50,8 +50,8 @@ class Product(ShopOwned, db.Model):
     )
     release_date: Mapped[date | None] = mapped_column(sa.Date)
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     shop: Mapped[Shop] = relationship()
     stock: Mapped[list[StockLevel]] = relationship(
@@ -87,7 +87,7 @@ class StockLevel(ShopOwned, db.Model):
     warehouse: Mapped[str] = mapped_column(sa.String(32), default="MAIN")
     quantity: Mapped[int] = mapped_column(default=0)
     reserved: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     product: Mapped[Product] = relationship(
         lazy="joined", innerjoin=True,

@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from shopadmin.core.access import Access
 from shopadmin.core.db import Scoped, utcnow
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 
 
 class AuditEntry(Scoped, db.Model):
@@ -27,7 +27,7 @@ class AuditEntry(Scoped, db.Model):
     target_type: Mapped[str] = mapped_column(sa.String(32))
     target_id: Mapped[str] = mapped_column(sa.String(64))
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     @classmethod
     def scope_criteria(cls, shop_ids: frozenset[int]) -> ColumnElement[bool]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from shopadmin.core.db import Scoped, ShopOwned, utcnow
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 from shopadmin.tenants.models import SharingGroup, Shop
 
 
@@ -124,8 +124,8 @@ class Customer(GroupScoped, db.Model):
     attributes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # Lower-case name, email, company, phone and tags: one trigram index serves every search.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -174,8 +174,8 @@ class CustomerShop(GroupScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
-    registered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    disabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     customer: Mapped[Customer] = relationship(back_populates="links")
 
@@ -198,7 +198,7 @@ class CustomerPrivateNote(ShopOwned, db.Model):
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     shop: Mapped[Shop] = relationship(lazy="joined")
@@ -232,7 +232,7 @@ class CustomerAddress(GroupScoped, db.Model):
     country: Mapped[str] = mapped_column(sa.String(2))
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
     is_default: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="addresses")
 
@@ -267,7 +267,7 @@ class CustomerActivity(GroupScoped, db.Model):
     actor: Mapped[str] = mapped_column(sa.String(64))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     operator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[Any] = relationship("User", foreign_keys=[author_id], lazy="joined")
 
@@ -284,9 +284,9 @@ class CustomerAlert(GroupScoped, db.Model):
     message: Mapped[str] = mapped_column(sa.String(1000))
     raised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     raised_by_actor: Mapped[str] = mapped_column(sa.String(64))
-    raised_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cleared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    cleared_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     clear_note: Mapped[str] = mapped_column(sa.String(1000), default="")
 
     raised_by: Mapped[Any] = relationship("User", foreign_keys=[raised_by_id], lazy="joined")

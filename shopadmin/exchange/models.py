@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shopadmin.core.db import utcnow
 from shopadmin.core.i18n import register_labels
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 
 IMPORT_STATUSES = ("queued", "running", "done", "failed")
 register_labels("import_run_status", {"queued": _l("queued"), "running": _l("running"), "done": _l("done"),
@@ -44,8 +44,8 @@ class ImportRun(db.Model):
     content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     error: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def progress(self) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from shopadmin.core.db import Scoped, utcnow
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 
 
 class InboxStatus(enum.StrEnum):
@@ -57,7 +57,7 @@ class InboxMessage(Scoped, db.Model):
     sender: Mapped[str] = mapped_column(sa.String(254), default="")
     recipient: Mapped[str] = mapped_column(sa.String(254), default="")
     subject: Mapped[str] = mapped_column(sa.String(300), default="")
-    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     received_by: Mapped[str] = mapped_column(sa.String(64), default="")
 
     status: Mapped[InboxStatus] = mapped_column(_enum(InboxStatus, "inbox_status", 12), default=InboxStatus.RECEIVED)
@@ -75,12 +75,12 @@ class InboxMessage(Scoped, db.Model):
     result: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
-    processed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    applied_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     review_state: Mapped[ReviewState | None] = mapped_column(_enum(ReviewState, "inbox_review_state", 12))
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_note: Mapped[str | None] = mapped_column(sa.String(1000))
 
     @classmethod

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopadmin.core.db import ShopOwned, utcnow
 from shopadmin.core.i18n import register_labels
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 from shopadmin.tenants.models import Shop
 
 
@@ -66,12 +66,12 @@ class Notification(ShopOwned, db.Model):
     # An open alert: the notification failed and nobody has retried or dismissed it yet.
     is_alert_open: Mapped[bool] = mapped_column(default=False, index=True)
     requested_by: Mapped[str] = mapped_column(sa.String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
-    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # When the row was last handed to the queue; the sweep re-enqueues rows left there too long.
-    dispatched_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    bodies_purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    bodies_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     shop: Mapped[Shop] = relationship()
 
@@ -96,7 +96,7 @@ class NotificationTemplate(ShopOwned, db.Model):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
     updated_by: Mapped[str] = mapped_column(sa.String(64), default="")
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -120,7 +120,7 @@ class NotificationSettings(ShopOwned, db.Model):
     # Fulfilment centre address per warehouse code.
     fulfilment_addresses: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     staff_address: Mapped[str | None] = mapped_column(sa.String(254))
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class OrderEscalation(ShopOwned, db.Model):
@@ -136,8 +136,8 @@ class OrderEscalation(ShopOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(index=True)
     # When the order started waiting for the customer (its state change): one escalation per wait.
-    waiting_since: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    waiting_since: Mapped[datetime] = mapped_column(UTCDateTime())
     assigned_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # The alert raised on the order (the customers domain's alert model); a plain id.
     alert_id: Mapped[int | None] = mapped_column()
-    escalated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    escalated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

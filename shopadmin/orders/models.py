@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopadmin.core.db import ShopOwned, utcnow
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 from shopadmin.tenants.models import Shop
 
 MONEY = sa.Numeric(14, 4)
@@ -81,9 +81,9 @@ class Order(ShopOwned, db.Model):
     # Who holds a saved cart or quote (a CSR may hand it over).
     held_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     source_order_id: Mapped[int | None] = mapped_column()  # cloned from
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    state_changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     shop: Mapped[Shop] = relationship(lazy="joined", innerjoin=True)
     lines: Mapped[list[OrderLine]] = relationship(
@@ -131,8 +131,8 @@ class Delivery(ShopOwned, db.Model):
     group: Mapped[str] = mapped_column(sa.String(16))
     state: Mapped[str] = mapped_column(sa.String(24), index=True)
     release_date: Mapped[date | None] = mapped_column(sa.Date)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    shipped_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     order: Mapped[Order] = relationship(
         back_populates="deliveries",
@@ -207,7 +207,7 @@ class StockReservation(ShopOwned, db.Model):
     stock_id: Mapped[int] = mapped_column(index=True)
     sku: Mapped[str] = mapped_column(sa.String(64), index=True)
     quantity: Mapped[int] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Payment(ShopOwned, db.Model):
@@ -222,7 +222,7 @@ class Payment(ShopOwned, db.Model):
     status: Mapped[str] = mapped_column(sa.String(16))  # authorized, captured, failed, refunded
     reference: Mapped[str] = mapped_column(sa.String(128), default="")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     order: Mapped[Order] = relationship(
         back_populates="payments",
@@ -242,9 +242,9 @@ class Block(ShopOwned, db.Model):
     reason: Mapped[str] = mapped_column(sa.String(500))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    released_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     order: Mapped[Order] = relationship(
         back_populates="blocks",
@@ -268,7 +268,7 @@ class OrderVersion(ShopOwned, db.Model):
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     changes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class OrderEvent(ShopOwned, db.Model):
@@ -289,7 +289,7 @@ class OrderEvent(ShopOwned, db.Model):
     actor: Mapped[str] = mapped_column(sa.String(64))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     operator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class OrderComment(ShopOwned, db.Model):
@@ -302,7 +302,7 @@ class OrderComment(ShopOwned, db.Model):
     notify_customer: Mapped[bool] = mapped_column(default=False)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(sa.String(64))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class IdempotencyKey(ShopOwned, db.Model):
@@ -318,4 +318,4 @@ class IdempotencyKey(ShopOwned, db.Model):
     order_id: Mapped[int | None] = mapped_column()
     status_code: Mapped[int] = mapped_column(default=201)
     response: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

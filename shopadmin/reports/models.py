@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shopadmin.core.db import utcnow
 from shopadmin.core.i18n import register_labels
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 
 # expired: the run was done, its file was deleted after the retention period.
 RUN_STATUSES = ("queued", "running", "done", "failed", "expired")
@@ -39,5 +39,5 @@ class ReportRun(db.Model):
     filename: Mapped[str | None] = mapped_column(sa.String(200))
     content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     error: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shopadmin.customers.models import GroupScoped
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 
 
 class StorefrontLogin(GroupScoped, db.Model):
@@ -17,5 +17,5 @@ class StorefrontLogin(GroupScoped, db.Model):
     __tablename__ = "storefront_logins"
 
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
-    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_shop_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shops.id"))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from shopadmin.core.db import Scoped, ShopOwned, utcnow
-from shopadmin.extensions import db
+from shopadmin.extensions import UTCDateTime, db
 
 
 class ShopKind(enum.StrEnum):
@@ -25,7 +25,7 @@ class SharingGroup(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __str__(self) -> str:
         return self.name
@@ -50,8 +50,8 @@ class Shop(Scoped, db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     attributes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it as given)
@@ -91,7 +91,7 @@ class TaxRule(ShopOwned, db.Model):
     region: Mapped[str] = mapped_column(sa.String(16), default="")
     tax_class: Mapped[str] = mapped_column(sa.String(32), default="standard")
     rate: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     shop: Mapped[Shop] = relationship(back_populates="tax_rules")
 
