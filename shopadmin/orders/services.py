@@ -234,36 +234,52 @@ def _build_lines(access: Access, order: Order, items: Sequence[LineInput | dict[
     existing_by_sku = {line.sku: line for line in order.lines}
     limit = override_limit_pct(access, order.shop_id)
     result: list[OrderLine] = []
+    problems: list[Invalid] = []  # every bad line at once: the CSR fixes them in one go
     for n, item in enumerate(parsed):
-        where = f"lines.{n}"
-        if not isinstance(item.sku, str) or not item.sku.strip():
-            raise invalid(f"{where}.sku", _l("This field is required."))
-        product = products.get(item.sku.strip())
-        if product is None or not product.is_active:
-            raise invalid(f"{where}.sku", _l("No product %(sku)s in this shop.", sku=repr(item.sku)))
-        quantity = _quantity(item.quantity, f"{where}.quantity")
-        line = existing_by_id.get(item.id) if item.id is not None else existing_by_sku.get(product.sku)
-        if item.id is not None and line is None:
-            raise invalid(f"{where}.id", _l("No such line on this order."))
-        if line is not None and line.product_id != product.id:
-            raise invalid(f"{where}.sku", _l("A line keeps its product; remove it and add a new one."))
-        if line is None:
-            line = OrderLine(shop_id=order.shop_id, product_id=product.id, sku=product.sku, name=product.name,
-                             group=product.availability.value, list_price=product.price, unit_price=product.price,
-                             tax_class=product.tax_class)
-        line.position = n
-        line.quantity = quantity
-        if item.unit_price is not None:
-            price = parse_money(item.unit_price, order.currency, f"{where}.unit_price")
-            if price != line.unit_price:
-                _check_override(access, order, product, price, limit, where)
-                line.unit_price = price
-                line.overridden_by_user_id = access.user_id if price != line.list_price else None
-        result.append(line)
+        try:
+            result.append(_build_line(access, order, item, f"lines.{n}", products, existing_by_id, existing_by_sku,
+                                      limit))
+        except Invalid as exc:
+            problems.append(exc)
+        else:
+            result[-1].position = n
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise Invalid(_l("%(count)s lines need a correction.", count=len(problems)),
+                      fields={field: messages for exc in problems for field, messages in exc.fields.items()})
     skus = [line.sku for line in result]
     if len(set(skus)) != len(skus):
         raise invalid("lines", _l("Each SKU once per order; change the quantity instead."))
     return result
+
+
+def _build_line(access: Access, order: Order, item: LineInput, where: str, products: dict[str, Product],
+                existing_by_id: dict[int, OrderLine], existing_by_sku: dict[str, OrderLine],
+                limit: Decimal | None) -> OrderLine:
+    """One line from the catalogue (an existing line keeps its price unless overridden)."""
+    if not isinstance(item.sku, str) or not item.sku.strip():
+        raise invalid(f"{where}.sku", _l("This field is required."))
+    product = products.get(item.sku.strip())
+    if product is None or not product.is_active:
+        raise invalid(f"{where}.sku", _l("No product %(sku)s in this shop.", sku=repr(item.sku)))
+    quantity = _quantity(item.quantity, f"{where}.quantity")
+    line = existing_by_id.get(item.id) if item.id is not None else existing_by_sku.get(product.sku)
+    if item.id is not None and line is None:
+        raise invalid(f"{where}.id", _l("No such line on this order."))
+    if line is not None and line.product_id != product.id:
+        raise invalid(f"{where}.sku", _l("A line keeps its product; remove it and add a new one."))
+    price = parse_money(item.unit_price, order.currency, f"{where}.unit_price") if item.unit_price is not None else None
+    if line is None:
+        line = OrderLine(shop_id=order.shop_id, product_id=product.id, sku=product.sku, name=product.name,
+                         group=product.availability.value, list_price=product.price, unit_price=product.price,
+                         tax_class=product.tax_class)
+    line.quantity = quantity
+    if price is not None and price != line.unit_price:
+        _check_override(access, order, product, price, limit, where)
+        line.unit_price = price
+        line.overridden_by_user_id = access.user_id if price != line.list_price else None
+    return line
 
 
 def _check_override(access: Access, order: Order, product: Product, price: Decimal, limit: Decimal | None,

@@ -118,6 +118,18 @@ def test_bad_input_is_422(client: Any, order_world: Any, token: Any, change: dic
     assert field in response.get_json()["error"]["fields"]
 
 
+def test_every_bad_line_is_named_at_once(client: Any, order_world: Any, token: Any) -> None:
+    """A CSR on the phone fixes all lines in one go: each bad line's field is in the answer."""
+    lines = [{"sku": "NOPE", "quantity": 1}, {"sku": "STD-2", "quantity": 1},
+             {"sku": "STD-1", "quantity": 0}, {"sku": "DIG-1", "quantity": 1, "unit_price": "ten"}]
+    response = client.post("/api/v1/orders", json=order_body(order_world, lines=lines), headers=token("csr"))
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert set(error["fields"]) == {"lines.0.sku", "lines.2.quantity", "lines.3.unit_price"}
+    assert error["message"] == "3 lines need a correction."
+    assert client.get("/api/v1/orders", headers=token("csr")).get_json()["items"] == []
+
+
 def test_malformed_body_is_400(client: Any, token: Any, order_world: Any) -> None:
     response = client.post("/api/v1/orders", data="{nope", content_type="application/json", headers=token("csr"))
     assert response.status_code == 400

@@ -139,6 +139,12 @@ def test_bad_lines_are_shown_beside_the_line_with_what_was_typed(app: Flask, ord
     assert 'name="price-0" value="1.00"' in cheap
     assert "your limit is" in cheap  # flashed as well
 
+    both = _capture(screen, order_world, [("NOPE-9", "1", ""), ("STD-1", "0", "")]).get_data(as_text=True)
+    first = re.search(r'data-testid="line-error-0">(.*?)</div>', both, re.S)
+    assert first
+    assert "NOPE-9" in first.group(1)
+    assert re.search(r'data-testid="line-error-1">Must be at least 1.</div>', both)  # both lines at once
+
     # Blank rows are left out; an empty row list is the service's "at least one line".
     empty = _capture(screen, order_world, [("", "1", ""), ("", "1", "")]).get_data(as_text=True)
     assert 'data-testid="lines-error">An order needs at least one line.' in empty
