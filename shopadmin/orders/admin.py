@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, jsonify, redirect, request
+from flask import Blueprint, abort, flash, g, jsonify, redirect, request, session
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,6 +54,7 @@ WORKLIST_LABELS = {
     "pending_too_long": _l("Pending too long"),
     "carts_and_quotes": _l("Carts and quotes"),
 }
+LAST_CAPTURE_SHOP = "orders.last_capture_shop"  # the session remembers where a CSR captures
 CHARGE_LABELS = {"shipping": _l("Shipping charge"), "handling": _l("Handling charge"), "misc": _l("Other charges")}
 # Stored codes that version changes show as words (field name -> label kind); deliveries' states
 # are ``deliveries.<id>.state``.
@@ -472,12 +473,12 @@ class OrderAdmin(ScopedModelView):
                 rows.append(_blank_row())
             elif request.form.get("find_customer"):
                 matches = self._find_customers(form)
+            elif form.validate_on_submit() and not str(form.shop.data or "").isdigit():
+                flash(_("Choose a shop."), "error")
             elif form.validate_on_submit():
+                lines, positions = _line_inputs(rows)
                 try:
-                    lines, positions = _line_inputs(rows)
                     with unit_of_work():
-                        if not str(form.shop.data or "").isdigit():
-                            raise StopIteration
                         code = tenants.get_shop_by_id(access, int(form.shop.data)).code
                         order = services.place_order(access, services.OrderInput(
                             shop=code, customer_id=int(form.customer_id.data or 0), lines=lines,
@@ -487,20 +488,18 @@ class OrderAdmin(ScopedModelView):
                             charges={kind: value.strip() for kind in services.CHARGE_KINDS
                                      if (value := getattr(form, f"{kind}_charge").data or "").strip()}))
                         order_id, number = order.id, order.number
+                    session[LAST_CAPTURE_SHOP] = str(form.shop.data)  # the next order likely goes there too
                     flash(_("Order %(number)s saved.", number=number), "success")
                     return self._back(order_id)
-                except (DomainError, StopIteration) as exc:
-                    if isinstance(exc, DomainError):
-                        flash_error(exc)
-                        line_errors, general_errors = _line_errors(exc.fields, positions)
-                        for kind in services.CHARGE_KINDS:
-                            if f"charges.{kind}" in exc.fields:
-                                getattr(form, f"{kind}_charge").errors = list(exc.fields[f"charges.{kind}"])
-                        for name in ("customer_id", "shop"):
-                            if name in exc.fields:
-                                getattr(form, name).errors = [str(m) for m in _messages(exc.fields[name])]
-                    else:
-                        flash(_("Choose a shop."), "error")
+                except DomainError as exc:
+                    flash_error(exc)
+                    line_errors, general_errors = _line_errors(exc.fields, positions)
+                    for kind in services.CHARGE_KINDS:
+                        if f"charges.{kind}" in exc.fields:
+                            getattr(form, f"{kind}_charge").errors = list(exc.fields[f"charges.{kind}"])
+                    for name in ("customer_id", "shop"):
+                        if name in exc.fields:
+                            getattr(form, name).errors = [str(m) for m in _messages(exc.fields[name])]
             if not rows:
                 rows.append(_blank_row())
         shop_id = int(form.shop.data) if str(form.shop.data or "").isdigit() else None
@@ -537,6 +536,8 @@ class OrderAdmin(ScopedModelView):
             abort(403)
         if shop is not None:
             form.shop.data = str(shop.id)
+        elif session.get(LAST_CAPTURE_SHOP) in {str(choice.value) for choice in form.shop.choices}:
+            form.shop.data = session[LAST_CAPTURE_SHOP]
 
     def _chosen_customer(self, form: CaptureForm) -> Customer | None:
         customer_id = form.customer_id.data

@@ -153,12 +153,17 @@ def test_bad_lines_are_shown_beside_the_line_with_what_was_typed(app: Flask, ord
 
 def test_a_table_order_is_saved(app: Flask, order_world: dict[str, Any], client: FlaskClient, token: Any) -> None:
     screen = _signed_in(app)
+    own_selected = (rf'<option selected value="{order_world["OWN"]["shop_id"]}"|'
+                    rf'<option value="{order_world["OWN"]["shop_id"]}" selected')
+    assert not re.search(own_selected, screen.get("/admin/orders/new/").get_data(as_text=True))
     saved = _capture(screen, order_world, [("STD-1", "2", ""), ("", "1", ""), ("DIG-1", "1", "4.75")])
     assert saved.status_code == 302
     [order] = _orders(client, token)
     assert [(line["sku"], line["quantity"], line["unit_price"]) for line in order["lines"]] == [
         ("STD-1", 2, "10.00"), ("DIG-1", 1, "4.75")]
     assert order["customer_id"] == order_world["OWN"]["customer_id"]
+    # The next capture starts in the shop of the last one (the first shop by name is MASTER).
+    assert re.search(own_selected, screen.get("/admin/orders/new/").get_data(as_text=True))
 
 
 def test_without_javascript_find_and_add_a_line_post_back(app: Flask, order_world: dict[str, Any],
