@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -42,8 +42,9 @@ class ExpiryReport:
 
 
 def due_quote_ids(access: Access, *, now: datetime | None = None, limit: int = 1000) -> list[int]:
-    """Quotes in the caller's shops whose valid-until date is before ``now``'s (UTC) date."""
-    day = (now or utcnow()).astimezone(UTC).date()
+    """Quotes in the caller's shops that may be due: valid until before tomorrow's UTC date
+    (every zone's today is within a day of UTC's; ``expire_quotes`` decides per shop)."""
+    day = (now or utcnow()).astimezone(UTC).date() + timedelta(days=1)
     return list(db.session.scalars(
         sa.select(Order.id).where(Order.state == sm.QUOTE, Order.quote_valid_until < day)
         .order_by(Order.id).limit(limit)
@@ -70,12 +71,15 @@ def expire_quotes(access: Access, *, now: datetime | None = None, limit: int = 1
             continue
         if order.state != sm.QUOTE:
             continue  # accepted or cancelled meanwhile
+        shop_day = workflow.today(order.shop, now)
+        if order.quote_valid_until is None or order.quote_valid_until >= shop_day:
+            continue  # still valid where the shop is
         if order_id in editing:
             report.deferred.append(order.number)
             continue
         try:
             with db.session.begin_nested():
-                outcome = workflow.fire_order_event(access, order, "expire", system=True, on=now.astimezone(UTC).date())
+                outcome = workflow.fire_order_event(access, order, "expire", system=True, on=shop_day)
                 if outcome.decision.allowed:
                     audit.record(access, "order.expire", order, shop_id=order.shop_id,
                                  valid_until=order.quote_valid_until.isoformat() if order.quote_valid_until else None)

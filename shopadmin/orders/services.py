@@ -20,7 +20,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -657,17 +657,21 @@ catalogue.STOCK_LISTENERS.append(stock_arrived)
 
 
 def release_preorders(access: Access, on: date | None = None) -> int:
-    """Preorders whose release date came: reserve and move on (a daily job)."""
-    day = on or workflow.today()
+    """Preorders whose release date came in their shop's time zone: reserve and move on (a
+    daily job). ``on`` narrows the run to release dates up to that day."""
     from shopadmin.orders.models import Delivery
 
+    # Every zone's today is within a day of UTC's: read that far, decide per shop below.
+    latest = on or workflow.today() + timedelta(days=1)
     deliveries = db.session.scalars(
-        sa.select(Delivery).where(Delivery.state == sm.D_WAIT_DATE, Delivery.release_date <= day)
+        sa.select(Delivery).where(Delivery.state == sm.D_WAIT_DATE, Delivery.release_date <= latest)
         .order_by(Delivery.id)
     ).all()
     moved = 0
     for delivery in deliveries:
         order = get_order(access, delivery.order_id)
+        if delivery.release_date is not None and delivery.release_date > workflow.today(order.shop):
+            continue  # not yet that day where the shop is
         outcome = workflow.fire_delivery_event(access, order, delivery, "release", system=True)
         if outcome.decision.allowed:
             workflow.settle_deliveries(access, order)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -89,8 +90,12 @@ class Outcome:
 # -- facts -----------------------------------------------------------------------------------
 
 
-def today() -> date:
-    return utcnow().date()
+def today(shop: Any = None, now: datetime | None = None) -> date:
+    """The calendar day in the shop's time zone: an order's dates (a quote's valid-until, a
+    preorder's release) are the shop's days. Without a shop, the UTC day."""
+    moment = now or utcnow()
+    zone = ZoneInfo(shop.timezone) if shop is not None and getattr(shop, "timezone", None) else UTC
+    return moment.astimezone(zone).date()
 
 
 def open_deliveries(order: Order) -> list[Delivery]:
@@ -166,9 +171,10 @@ def order_facts(order: Order, *, delivery: Delivery | None = None, event: str | 
         paid=order.paid,
         any_shipped=any(d.state == sm.D_SHIPPED for d in order.deliveries),
         all_shipped=all_shipped,
-        quote_valid=order.quote_valid_until is None or order.quote_valid_until >= (on or today()),
+        quote_valid=order.quote_valid_until is None or order.quote_valid_until >= (on or today(order.shop)),
         delivery_state=delivery.state if delivery is not None else None,
-        release_date_passed=delivery is None or delivery.release_date is None or delivery.release_date <= today(),
+        release_date_passed=(delivery is None or delivery.release_date is None
+                             or delivery.release_date <= today(order.shop)),
         shipment_covered=shipment_covered,
         order_confirmed=order.state in (sm.IN_PROGRESS, sm.PARTIALLY_SHIPPED),
     )
@@ -238,7 +244,7 @@ def plan_deliveries(run: Run, *, new_order: bool = False) -> None:
         group = delivery_group(lines) if key == "together" else key
         dates = [day for day in (_release_date(line) for line in lines) if day is not None]
         release = max(dates, default=None)
-        if release is not None and release > today():
+        if release is not None and release > today(order.shop):
             state = sm.D_WAIT_DATE
         elif not _hold_waiting_lines(order, lines, locked, held):
             state = sm.D_WAIT_INVENTORY

@@ -40,8 +40,9 @@ def test_a_quote_expires_the_day_after_its_valid_until(app: Flask, client: Flask
     cart = place("csr", cart=True)
     open_ended = place("csr", quote=True)  # no valid-until: never expires
     later = _quote(place, VALID_UNTIL + timedelta(days=5))
-    assert _expire(app, _at(VALID_UNTIL, 23)).expired == []  # still valid on its last day
-    report = _expire(app, _at(VALID_UNTIL + timedelta(days=1), 0))
+    # The shop (OWN) is in Berlin, UTC+1 in March: its last day ends at 23:00 UTC.
+    assert _expire(app, _at(VALID_UNTIL, 22)).expired == []  # 23:00 in Berlin: still its last day
+    report = _expire(app, _at(VALID_UNTIL, 23))  # midnight in Berlin, still the 10th in UTC
     assert report.expired == [quote["number"]]
     headers = token("csr")
     body = client.get(f"/api/v1/orders/{quote['id']}", headers=headers).get_json()
@@ -128,10 +129,10 @@ def test_cli_and_periodic_job(app: Flask, runner: Any, place: Any) -> None:
     early = runner.invoke(args=["orders", "expire-quotes", "--now", "2031-03-10T12:00:00+00:00"])
     assert early.exit_code == 0, early.output
     assert "Expired 0 quotes" in early.output
+    late = runner.invoke(args=["orders", "expire-quotes", "--now", "2031-03-10T23:30:00+01:00"])
+    assert "Expired 0 quotes" in late.output  # still March 10 where the shop is (Berlin)
     done = runner.invoke(args=["orders", "expire-quotes", "--now", "2031-03-11T00:30:00+01:00"])
-    assert "Expired 0 quotes" in done.output  # still March 10 in UTC
-    done = runner.invoke(args=["orders", "expire-quotes", "--now", "2031-03-11T00:30:00Z"])
-    assert done.exit_code == 0, done.output
+    assert done.exit_code == 0, done.output  # March 11 in Berlin, though still the 10th in UTC
     assert f"Expired 1 quotes: {quote['number']}" in done.output
     for bad in ("tomorrow", "2031-03-11T00:30:00"):
         refused = runner.invoke(args=["orders", "expire-quotes", "--now", bad])
@@ -163,3 +164,15 @@ def test_extending_a_quote_on_the_edit_screen_saves_it_from_expiry(app: Flask, c
     assert _expire(app, _at(date(2031, 4, 30))).expired == []
     assert _expire(app, _at(date(2031, 5, 1))).expired == [quote["number"]]
     assert client.get(f"/api/v1/orders/{quote['id']}", headers=token("csr")).get_json()["state"] == "cancelled"
+
+
+def test_an_orders_day_is_the_shops_day() -> None:
+    """Quote and release dates are the shop's calendar days (workflow.today, one place)."""
+    from types import SimpleNamespace
+
+    from shopadmin.orders import workflow
+
+    moment = datetime(2031, 3, 10, 23, 30, tzinfo=UTC)
+    assert workflow.today(SimpleNamespace(timezone="Europe/Berlin"), moment) == date(2031, 3, 11)
+    assert workflow.today(SimpleNamespace(timezone="America/New_York"), moment) == date(2031, 3, 10)
+    assert workflow.today(None, moment) == date(2031, 3, 10)
