@@ -62,10 +62,27 @@ CHANGE_KINDS = {"state": "order_state", "channel": "channel", "payment_flow": "p
 
 
 def shown_change(field: str, value: object) -> object:
-    """A value of a version's change (or snapshot) as the reader should see it: a stored code as its word."""
+    """A value of a version's change (or snapshot) as the reader should see it: a stored code as
+    its word, nothing as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict) and {"group", "state"} <= value.keys():  # a whole delivery came or went
+        return f"{label(value['group'], 'availability')} ({label(value['state'], 'delivery_state')})"
+    if isinstance(value, dict):
+        return ", ".join(f"{shown_field(str(key))}: {shown_change(str(key), item)}" for key, item in value.items())
     kind = CHANGE_KINDS.get(field) or ("delivery_state" if field.startswith("deliveries.")
                                        and field.endswith(".state") else None)
     return label(value, kind) if kind is not None and isinstance(value, str) else value
+
+
+def shown_field(field: str) -> str:
+    """A version's change path in words: ``lines.STD-1.quantity`` -> "Line STD-1 · Quantity"."""
+    head, *rest = field.split(".")
+    words = [label(head, "version_field")]
+    if head in ("lines", "deliveries") and rest:
+        words[0] += f" {rest.pop(0)}"  # the SKU or delivery id, as it is
+    words += [label(part, "version_field") for part in rest]
+    return " · ".join(words)
 
 
 def shown_version_reason(reason: str) -> str:
@@ -206,6 +223,7 @@ class OrderAdmin(ScopedModelView):
             versions=services.list_versions(access, order), history=services.history(access, order),
             comments=services.list_comments(access, order), event_form=EventForm(), block_form=BlockForm(),
             release_form=ReleaseBlockForm(), comment_form=CommentForm(), shown_change=shown_change,
+            shown_field=shown_field,
             shown_version_reason=shown_version_reason, can_edit=access.can(Permission.ORDER_EDIT, order.shop_id)
             and order.state in sm.EDITABLE_ORDER_STATES,
             can_block=access.can(Permission.BLOCK_ADD, order.shop_id),
@@ -330,6 +348,7 @@ class OrderAdmin(ScopedModelView):
             flash_error(exc)
             return self._back(order.id)
         return self.render("orders/admin/version.html", order=order, version=version, shown_change=shown_change,
+                           shown_field=shown_field,
                            shown_version_reason=shown_version_reason)
 
     @expose("/hand_over/", methods=("GET", "POST"))

@@ -44,4 +44,4 @@ def test_supervisor_approves_a_mail_from_the_review_queue(app: Flask, live_serve
     expect(page.get_by_test_id("order-version")).to_have_text("2")
     versions = page.get_by_test_id("order-versions")
     expect(versions).to_contain_text(f"inbox message {message_id}, approved")
-    expect(versions).to_contain_text("lines.STD-1.quantity: 2 → 3")
+    expect(versions).to_contain_text("Line STD-1 · Quantity: 2 → 3")

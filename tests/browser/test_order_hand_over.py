@@ -43,7 +43,7 @@ def test_hand_over_from_the_grid_then_edit_a_charge(app: Flask, live_server: str
 
     page.get_by_test_id("order-link").filter(has_text=number).click()
     expect(page.get_by_test_id("held-by")).to_have_text("supervisor")
-    expect(page.get_by_test_id("order-versions")).to_contain_text("held_by: csr → supervisor")
+    expect(page.get_by_test_id("order-versions")).to_contain_text("Held by: csr → supervisor")
     page.get_by_test_id("edit-order").click()
     page.get_by_test_id("charge-shipping").fill("4.90")
     page.get_by_test_id("edit-reason").fill("Express shipping")
@@ -52,4 +52,4 @@ def test_hand_over_from_the_grid_then_edit_a_charge(app: Flask, live_server: str
     expect(page.get_by_test_id("charge-shipping")).to_have_text("€4.90")
     versions = page.get_by_test_id("order-versions")
     expect(versions).to_contain_text("Express shipping")
-    expect(versions).to_contain_text("charges.shipping: 0.00 → 4.90")
+    expect(versions).to_contain_text("Charges · Shipping charge: 0.00 → 4.90")

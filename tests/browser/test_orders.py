@@ -39,7 +39,7 @@ def test_csr_finds_an_order_and_changes_a_quantity(app: Flask, live_server: str,
     versions = page.get_by_test_id("order-versions")
     expect(versions).to_contain_text("v2")
     expect(versions).to_contain_text("Customer called: one more")
-    expect(versions).to_contain_text("lines.STD-1.quantity: 2 → 3")
+    expect(versions).to_contain_text("Line STD-1 · Quantity: 2 → 3")
     expect(page.get_by_test_id("order-lines")).to_contain_text("3")
 
 

@@ -62,7 +62,7 @@ def test_edit_screen_shows_and_overrides_charges(app: Flask, client: FlaskClient
         "reason": "express"})
     text = saved.get_data(as_text=True)
     assert "Saved as version 2" in text
-    assert "charges.shipping: 0.00 → 4.90" in text
+    assert "Charges · Shipping charge: 0.00 → 4.90" in text
     assert 'data-testid="order-charges">€5.90<' in text
     # bad money: a form error beside the box, the typed value kept, nothing saved
     bad = screen.post(f"/admin/orders/edit/?id={order['id']}", data={

@@ -117,7 +117,7 @@ def test_a_domain_error_on_a_screen_is_flashed_in_the_readers_language(app: Flas
 
 
 def test_version_reasons_and_changes_are_shown_as_words(app: Flask) -> None:
-    from shopadmin.orders.admin import shown_change, shown_version_reason
+    from shopadmin.orders.admin import shown_change, shown_field, shown_version_reason
 
     with app.test_request_context("/admin/"):
         assert shown_version_reason("created") == "created"
@@ -127,8 +127,16 @@ def test_version_reasons_and_changes_are_shown_as_words(app: Flask) -> None:
         assert shown_change("state", "waiting_payment") == "Waiting for payment"
         assert shown_change("deliveries.3.state", "reserved") == "Reserved"
         assert shown_change("lines.STD-1.quantity", 3) == 3
+        assert shown_change("state", None) == "—"  # the first version: no state before
+        assert shown_change("deliveries.4", {"id": 4, "group": "standard", "state": "reserved"}) == (
+            "standard (Reserved)")
+        assert shown_field("state") == "State"
+        assert shown_field("lines.STD-1.quantity") == "Line STD-1 · Quantity"
+        assert shown_field("charges.shipping") == "Charges · Shipping charge"
+        assert shown_field("shipping_address.city") == "Shipping address · city"  # unknown parts as they are
         with force_locale("de"):
             assert shown_change("state", "waiting_payment") == "Wartet auf Zahlung"
+            assert shown_field("lines.STD-1.quantity") == "Position STD-1 · Menge"
 
 
 def test_every_event_and_refusal_reason_has_a_label() -> None:

@@ -160,7 +160,7 @@ def test_extending_a_quote_on_the_edit_screen_saves_it_from_expiry(app: Flask, c
                         data={**data, "valid_until": "2031-04-30", "reason": "customer asked for time"})
     text = saved.get_data(as_text=True)
     assert "Saved as version 2" in text
-    assert "quote_valid_until: 2031-03-10 → 2031-04-30" in text
+    assert "Quote valid until: 2031-03-10 → 2031-04-30" in text
     assert _expire(app, _at(date(2031, 4, 30))).expired == []
     assert _expire(app, _at(date(2031, 5, 1))).expired == [quote["number"]]
     assert client.get(f"/api/v1/orders/{quote['id']}", headers=token("csr")).get_json()["state"] == "cancelled"

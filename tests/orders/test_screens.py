@@ -54,7 +54,7 @@ def test_edit_quantity_and_stale_edit(app: Any, place: Any, client: FlaskClient,
         "reason": "customer called"}, follow_redirects=True)
     text = saved.get_data(as_text=True)
     assert "Saved as version 2" in text
-    assert "lines.STD-1.quantity: 2 → 3" in text
+    assert "Line STD-1 · Quantity: 2 → 3" in text
     # a second CSR still holding version 1: refused, shown the newer version
     stale = screen.post(f"/admin/orders/edit/?id={order['id']}", data={
         "csrf_token": csrf, "version": "1", f"qty-{line_id}": "1", "reason": "late"})
