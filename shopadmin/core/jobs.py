@@ -96,8 +96,9 @@ def dispatch_many(app: Flask, requests: list[JobRequest]) -> None:
     pipelined = [r for r in requests if conn is not None and not r.delay]
     if len(pipelined) < 2:
         pipelined = []  # one job gains nothing from a pipeline
+    in_pipeline = {id(r) for r in pipelined}
     for request in requests:
-        if any(request is p for p in pipelined):
+        if id(request) in in_pipeline:
             continue
         try:
             dispatch(app, request)

@@ -492,9 +492,11 @@ class OrderAdmin(ScopedModelView):
                 rows.append(_blank_row())
             elif request.form.get("find_customer"):
                 matches = self._find_customers(form)
-            elif form.validate_on_submit() and not str(form.shop.data or "").isdigit():
+            elif not form.validate_on_submit():
+                pass  # the field errors show on the form
+            elif not str(form.shop.data or "").isdigit():
                 flash(_("Choose a shop."), "error")
-            elif form.validate_on_submit():
+            else:
                 lines, positions = _line_inputs(rows)
                 try:
                     with unit_of_work():
